@@ -1,0 +1,3 @@
+from mlform.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""The `mlform` entry point: dispatch to a command, turn errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+from mlform.cli.arguments import UsageError, build_parser, parse
+from mlform.errors import MlformError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parse(argv)
+    except UsageError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return EXIT_ERROR
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
+    if args.command is None:
+        build_parser().print_help()
+        return EXIT_OK
+    try:
+        from mlform.cli import commands
+
+        return int(getattr(commands, args.command.replace("-", "_"))(args))
+    except MlformError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted.\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(
+            "\nThis is a bug in mlform, not a mistake of yours: please report it with the output above.\n"
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

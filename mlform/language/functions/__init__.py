@@ -1,0 +1,69 @@
+"""The standard library of functions, callable from any expression.
+
+Each function is a plain Python callable on plain values: the evaluator checks the number of
+arguments, turns a call with an unknown argument into an unknown result, and removes and
+re-applies sensitive marks, so implementations never see `UNKNOWN` or `Sensitive`. A wrong
+argument raises `FunctionError`, which the evaluator reports at the call's position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FunctionContext:
+    """What a function may know about its surroundings."""
+
+    base_dir: Path  # the configuration directory: file() and friends resolve against it
+
+
+class FunctionError(Exception):
+    """A call that cannot be made with these arguments.
+
+    `argument` is the 0-based index of the argument at fault, when one is.
+    """
+
+    def __init__(self, message: str, argument: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.argument = argument
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    impl: Callable[..., Any]  # impl(ctx: FunctionContext, *args) -> value
+    min_args: int
+    max_args: int | None  # None: variadic
+    signature: str  # as documented, e.g. "join(separator, list)"
+    description: str
+
+
+FUNCTIONS: dict[str, Function] = {}
+
+
+def register(
+    name: str, min_args: int, max_args: int | None, signature: str, description: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorate(impl: Callable[..., Any]) -> Callable[..., Any]:
+        FUNCTIONS[name] = Function(name, impl, min_args, max_args, signature, description)
+        return impl
+
+    return decorate
+
+
+# The standard library registers itself into FUNCTIONS on import (kept last: the modules
+# import the names above).
+from mlform.language.functions import (  # noqa: E402, F401, I001
+    collections,
+    conversion,
+    datetime,
+    encoding,
+    filesystem,
+    numeric,
+    strings,
+)

@@ -1,0 +1,678 @@
+"""From source text to `ast` nodes: python-hcl2 parses, this module reads its tree.
+
+python-hcl2 accepts some text that HCL rejects (FACTS.md): a duplicate argument, two
+arguments on one line, an operator continuing an expression on the next line outside
+brackets, a block whose `{` sits on the next line. HashiCorp's parser refuses all of these,
+and so does this module, with the message HCL users know.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from mlform.diagnostics import Diagnostic, Diagnostics, SourceRange, error
+from mlform.language import ast
+from mlform.language.templates import parse_template_text
+
+
+class SyntaxFailure(Exception):
+    """Carries the diagnostics of a file that could not be parsed at all."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(str(d) for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+
+_TERMINAL_NAMES = {
+    "RBRACE": "}",
+    "LBRACE": "{",
+    "RSQB": "]",
+    "LSQB": "[",
+    "RPAR": ")",
+    "LPAR": "(",
+    "EQ": "=",
+    "COMMA": ",",
+    "COLON": ":",
+    "DBLQUOTE": '"',
+    "NAME": "a name",
+    "NL_OR_COMMENT": "a newline",
+    "$END": "the end of the file",
+}
+
+
+def parse_file(text: str, filename: str) -> tuple[ast.File, list[Diagnostic]]:
+    """Parse one file; raises `SyntaxFailure` when python-hcl2 cannot parse it at all."""
+    from hcl2 import parses_to_tree  # imported here: only commands that read HCL pay for it
+
+    if not text.endswith("\n"):
+        text += "\n"  # python-hcl2 needs a final newline after the last item
+    try:
+        tree = parses_to_tree(text)
+    except UnexpectedInput as exc:
+        raise SyntaxFailure([_syntax_error(exc, text, filename)]) from None
+    except (LarkError, RecursionError) as exc:
+        raise SyntaxFailure(
+            [error(f"this file cannot be parsed: {exc}", SourceRange(filename, 1, 1))]
+        ) from None
+    reader = _Reader(filename)
+    body = reader.body(tree.children[0], SourceRange(filename, 1, 1))
+    lines = tuple(text.splitlines())
+    return ast.File(filename, body, lines), reader.diagnostics.items
+
+
+def parse_expression(text: str, filename: str, line: int, column: int) -> ast.Expression:
+    """Parse a standalone expression whose first character sits at `line:column`."""
+    from hcl2 import parses_to_tree
+
+    prefix = "__x = ("
+    try:
+        tree = parses_to_tree(prefix + text + ")\n")
+    except UnexpectedInput as exc:
+        shifted_col = exc.column - len(prefix) + column - 1 if exc.line == 1 else exc.column
+        raise SyntaxFailure(
+            [error(f"invalid expression in template: {_describe(exc)}",
+                   SourceRange(filename, line + exc.line - 1, max(shifted_col, 1)))]
+        ) from None
+    reader = _Reader(filename, line - 1, column - 1 - len(prefix))
+    attribute = tree.children[0].children[0]
+    expression = reader.expression(attribute.children[2])
+    if reader.diagnostics.has_errors:
+        raise SyntaxFailure(reader.diagnostics.items)
+    assert isinstance(expression, ast.Parenthesized)
+    return expression.expression
+
+
+def _describe(exc: UnexpectedInput) -> str:
+    if isinstance(exc, UnexpectedToken):
+        found = exc.token
+        got = "the end of the file" if found.type == "$END" else f'"{str(found).strip() or "newline"}"'
+        expected = sorted({_TERMINAL_NAMES.get(e, e.lower()) for e in exc.expected})
+        if len(expected) <= 4:
+            return f"unexpected {got}; expected {' or '.join(expected)}"
+        return f"unexpected {got}"
+    if isinstance(exc, UnexpectedCharacters):
+        return f'unexpected character "{exc.char}"'
+    return "unexpected end of input"
+
+
+def _syntax_error(exc: UnexpectedInput, text: str, filename: str) -> Diagnostic:
+    line, column = getattr(exc, "line", 1), getattr(exc, "column", 1)
+    message = _describe(exc)
+    token = getattr(exc, "token", None)
+    if token is not None and token.type == "$END" or line < 1:
+        unclosed = _find_unclosed(text)
+        if unclosed is not None:
+            line, column, opener = unclosed
+            closer = {"{": "}", "[": "]", "(": ")", '"': '"'}[opener]
+            return error(
+                f'"{opener}" is never closed; add the matching "{closer}"',
+                SourceRange(filename, line, column),
+            )
+        line, column = max(line, 1), max(column, 1)
+    hint = ""
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "NL_OR_COMMENT":
+        hint = "; an expression must end on its line unless it is inside ( ), [ ] or { }"
+    return error(f"syntax error: {message}{hint}", SourceRange(filename, line, column))
+
+
+def _find_unclosed(text: str) -> tuple[int, int, str] | None:
+    """The position of the first bracket or quote that is never closed."""
+    stack: list[tuple[int, int, str]] = []
+    line, column, i = 1, 1, 0
+    in_string = False
+    while i < len(text):
+        ch = text[i]
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if in_string:
+            if ch == "\\":
+                i += 2
+                column += 2
+                continue
+            if ch == '"':
+                in_string = False
+                stack.pop()
+            elif ch in "$%" and nxt == "{":
+                stack.append((line, column, "{"))
+                in_string = False
+                i += 2
+                column += 2
+                continue
+            elif ch == "\n":
+                return stack[-1]
+        elif ch == "#" or (ch == "/" and nxt == "/"):
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        elif ch == "/" and nxt == "*":
+            end = text.find("*/", i + 2)
+            end = len(text) if end < 0 else end + 2
+            for c in text[i:end]:
+                line, column = (line + 1, 1) if c == "\n" else (line, column + 1)
+            i = end
+            continue
+        elif ch == '"':
+            in_string = True
+            stack.append((line, column, '"'))
+        elif ch in "{[(":
+            stack.append((line, column, ch))
+        elif ch in "}])" and stack:
+            stack.pop()
+            if stack and stack[-1][2] == '"':
+                in_string = True
+        if ch == "\n":
+            line, column = line + 1, 1
+        else:
+            column += 1
+        i += 1
+    return stack[-1] if stack else None
+
+
+def _has_newline(node: Any) -> bool:
+    if isinstance(node, Token):
+        return "\n" in node
+    if node.data == "new_line_or_comment":
+        return any("\n" in tok for tok in node.children)
+    return _ends_line(node)
+
+
+def _ends_line(node: Tree) -> bool:
+    """Whether an item swallowed the newline that ends it (a heredoc, a trailing newline)."""
+    last: Any = node
+    while isinstance(last, Tree):
+        children = [c for c in last.children if c is not None]
+        if not children:
+            return False
+        last = children[-1]
+    return "\n" in last
+
+
+class _Reader:
+    """Walks python-hcl2's lark tree, building `ast` nodes and collecting diagnostics."""
+
+    def __init__(self, filename: str, line_offset: int = 0, first_line_column_offset: int = 0):
+        self.filename = filename
+        self.line_offset = line_offset
+        self.column_offset = first_line_column_offset
+        self.diagnostics = Diagnostics()
+        self.newlines_allowed = 0  # depth inside ( ) and [ ]
+        self._expression_readers: dict[str, Callable[[Tree], ast.Expression]] = {
+            "expr_term": self._expr_term,
+            "conditional": self._conditional,
+            "binary_op": self._binary_op,
+            "unary_op": self._unary_op,
+            "int_lit": self._number,
+            "float_lit": self._number,
+            "string": self._string,
+            "template_string": self._template_string,
+            "tuple": self._tuple,
+            "object": self._object,
+            "identifier": self._identifier,
+            "literal_value": self._literal_value,
+            "function_call": self._function_call,
+            "heredoc_template": self._heredoc,
+            "heredoc_template_trim": self._heredoc,
+            "index_expr_term": self._index,
+            "get_attr_expr_term": self._get_attr,
+            "attr_splat_expr_term": self._splat,
+            "full_splat_expr_term": self._splat,
+            "for_tuple_expr": self._for_tuple,
+            "for_object_expr": self._for_object,
+        }
+
+    # positions -----------------------------------------------------------------------------
+
+    def _pos(self, line: int, column: int) -> tuple[int, int]:
+        if line == 1:
+            column += self.column_offset
+        return line + self.line_offset, column
+
+    def range_of(self, node: Tree | Token) -> SourceRange:
+        if isinstance(node, Token):
+            line, column = self._pos(node.line or 1, node.column or 1)
+            end_line, end_column = self._pos(node.end_line or 1, node.end_column or 1)
+        else:
+            meta = node.meta
+            if getattr(meta, "empty", True):
+                return SourceRange(self.filename, 1 + self.line_offset, 1)
+            line, column = self._pos(meta.line, meta.column)
+            end_line, end_column = self._pos(meta.end_line, meta.end_column)
+        return SourceRange(self.filename, line, column, end_line, end_column)
+
+    def fail(self, message: str, node: Tree | Token) -> None:
+        self.diagnostics.add(error(message, self.range_of(node)))
+
+    # structure -----------------------------------------------------------------------------
+
+    def body(self, tree: Tree, fallback: SourceRange) -> ast.Body:
+        attributes: dict[str, ast.Attribute] = {}
+        blocks: list[ast.Block] = []
+        previous: Tree | None = None
+        separated = True
+        for child in tree.children:
+            if child is None:
+                continue
+            if child.data == "new_line_or_comment":
+                separated = separated or _has_newline(child)
+                continue
+            if not separated and previous is not None:
+                what = "argument" if child.data == "attribute" else "block"
+                self.fail(
+                    f"each argument and block must start on a new line; put this {what} on a line of its own",
+                    child,
+                )
+            ends_line = _ends_line(child)
+            if child.data == "attribute":
+                attribute = self.attribute(child)
+                if attribute.name in attributes:
+                    first = attributes[attribute.name].name_range
+                    self.diagnostics.add(error(
+                        f'argument "{attribute.name}" was already set at line {first.line}; each argument may be set only once',
+                        attribute.name_range,
+                    ))
+                else:
+                    attributes[attribute.name] = attribute
+            else:
+                blocks.append(self.block(child))
+            previous = child
+            separated = ends_line
+        has_meta = not getattr(tree.meta, "empty", True)
+        return ast.Body(attributes, tuple(blocks), self.range_of(tree) if has_meta else fallback)
+
+    def _name(self, node: Tree) -> str:
+        token = node.children[0]
+        return str(token)
+
+    def attribute(self, tree: Tree) -> ast.Attribute:
+        name_node, _eq, value = tree.children
+        self.newlines_allowed = 0
+        expression = self.expression(value)
+        return ast.Attribute(self._name(name_node), expression, self.range_of(tree), self.range_of(name_node))
+
+    def block(self, tree: Tree) -> ast.Block:
+        children = [c for c in tree.children if c is not None]
+        type_node = children[0]
+        labels: list[str] = []
+        label_ranges: list[SourceRange] = []
+        index = 1
+        while isinstance(children[index], Tree) and children[index].data in (
+            "identifier", "keyword", "literal_value", "string", "new_line_or_comment"
+        ):
+            node = children[index]
+            if node.data == "new_line_or_comment":
+                self.fail('the opening brace "{" of a block must be on the same line as its type and labels', node)
+            elif node.data == "string":
+                label = self._string(node)
+                if not isinstance(label, ast.Literal):
+                    self.fail("a block label cannot contain interpolations or directives", node)
+                labels.append(str(label.value) if isinstance(label, ast.Literal) else "")
+                label_ranges.append(self.range_of(node))
+            else:
+                labels.append(self._name(node))
+                label_ranges.append(self.range_of(node))
+            index += 1
+        lbrace, body_tree, rbrace = children[index], children[index + 1], children[index + 2]
+        body = self.body(body_tree, self.range_of(lbrace))
+        self._check_block_layout(body_tree, body, lbrace, rbrace)
+        return ast.Block(
+            self._name(type_node), tuple(labels), body, self.range_of(tree),
+            self.range_of(type_node), tuple(label_ranges),
+        )
+
+    def _check_block_layout(self, body_tree: Tree, body: ast.Body, lbrace: Token, rbrace: Token) -> None:
+        items = [c for c in body_tree.children if c is not None]
+        if not items:
+            return
+        first, last = items[0], items[-1]
+        if _has_newline(first):
+            if not _has_newline(last) and last.data in ("attribute", "block"):
+                self.fail('the closing brace "}" of a block must be on a line of its own', rbrace)
+            return
+        # `name { arg = value }`: a single-line block holds one argument and nothing else
+        content = [c for c in items if c.data != "new_line_or_comment"]
+        if len(content) > 1 or content[0].data == "block" or _has_newline(last):
+            self.fail(
+                "a block written on one line may hold only a single argument, closed on the same line; "
+                'put a newline after "{"',
+                lbrace,
+            )
+
+    # expressions ---------------------------------------------------------------------------
+
+    def expression(self, node: Tree | Token) -> ast.Expression:
+        if isinstance(node, Token):
+            return ast.Literal(self.range_of(node), str(node))
+        reader = self._expression_readers.get(str(node.data))
+        if reader is None:
+            self.fail(f"unsupported syntax ({node.data})", node)
+            return ast.Literal(self.range_of(node), None)
+        return reader(node)
+
+    def _significant(self, tree: Tree) -> list[Any]:
+        """Children without comments and newlines, complaining about newlines where HCL would."""
+        result = []
+        for child in tree.children:
+            if child is None:
+                continue
+            if isinstance(child, Tree) and child.data == "new_line_or_comment":
+                if self.newlines_allowed == 0 and _has_newline(child):
+                    self._newline_error(child)
+                continue
+            result.append(child)
+        return result
+
+    def _newline_error(self, node: Tree | Token) -> None:
+        self.fail(
+            "an expression cannot continue on the next line here; "
+            "wrap a multi-line expression in parentheses",
+            node,
+        )
+
+    def _nested(self, tree: Tree) -> list[Any]:
+        """Children of a bracketed construct, inside which newlines are insignificant."""
+        self.newlines_allowed += 1
+        try:
+            return [
+                c for c in tree.children
+                if c is not None and not (isinstance(c, Tree) and c.data == "new_line_or_comment")
+            ]
+        finally:
+            self.newlines_allowed -= 1
+
+    def _bracketed(self, node: Tree) -> ast.Expression:
+        self.newlines_allowed += 1
+        try:
+            return self.expression(node)
+        finally:
+            self.newlines_allowed -= 1
+
+    def _expr_term(self, tree: Tree) -> ast.Expression:
+        children = [c for c in tree.children if c is not None]
+        if isinstance(children[0], Token) and children[0].type == "LPAR":
+            inner = next(
+                c for c in children[1:] if isinstance(c, Tree) and c.data != "new_line_or_comment"
+            )
+            return ast.Parenthesized(self.range_of(tree), self._bracketed(inner))
+        return self.expression(children[0])
+
+    def _conditional(self, tree: Tree) -> ast.Expression:
+        parts = self._significant(tree)
+        condition, qmark, true_result, _colon, false_result = parts
+        if self.newlines_allowed == 0 and _has_newline(qmark):
+            self._newline_error(qmark)
+        return ast.Conditional(
+            self.range_of(tree), self.expression(condition),
+            self.expression(true_result), self.expression(false_result),
+        )
+
+    def _binary_op(self, tree: Tree) -> ast.Expression:
+        # a newline after the right operand ends the line: only the term's own count
+        left, term = [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"][:2]
+        term_parts = self._significant(term)
+        operator_tree, right = term_parts[0], term_parts[1]
+        operator_token = operator_tree.children[0]
+        if self.newlines_allowed == 0 and _has_newline(operator_token):
+            self._newline_error(operator_token)
+        return ast.BinaryOp(
+            self.range_of(tree), str(operator_token).strip(),
+            self.expression(left), self.expression(right),
+        )
+
+    def _unary_op(self, tree: Tree) -> ast.Expression:
+        operator, operand = tree.children
+        return ast.UnaryOp(self.range_of(tree), str(operator), self.expression(operand))
+
+    def _number(self, tree: Tree) -> ast.Expression:
+        text = str(tree.children[0])
+        value: int | float = int(text) if tree.data == "int_lit" else float(text)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)
+        return ast.Literal(self.range_of(tree), value)
+
+    def _identifier(self, tree: Tree) -> ast.Expression:
+        return ast.Variable(self.range_of(tree), str(tree.children[0]))
+
+    def _literal_value(self, tree: Tree) -> ast.Expression:
+        text = str(tree.children[0])
+        value = {"true": True, "false": False, "null": None}[text]
+        return ast.Literal(self.range_of(tree), value)
+
+    def _template_string(self, tree: Tree) -> ast.Expression:
+        raw = str(tree.children[0])[2:-2]
+        return ast.Literal(self.range_of(tree), self._unescape(raw, tree.children[0]))
+
+    def _unescape(self, raw: str, node: Tree | Token) -> str:
+        def replace(match: re.Match[str]) -> str:
+            code = match.group(1)
+            if code in _ESCAPES:
+                return _ESCAPES[code]
+            if code[0] in "uU" and len(code) > 1:
+                return chr(int(code[1:], 16))
+            self.fail(f'invalid escape sequence "\\{code}"; write "\\\\" for a backslash', node)
+            return code
+
+        return _ESCAPE_RE.sub(replace, raw) if "\\" in raw else raw
+
+    def _string(self, tree: Tree) -> ast.Expression:
+        flat: list[Any] = []  # TemplatePart or directive markers, assembled below
+        for child in tree.children:
+            if not (isinstance(child, Tree) and child.data == "string_part"):
+                continue
+            part = child.children[0]
+            if isinstance(part, Token):
+                text = str(part)
+                if part.type == "ESCAPED_INTERPOLATION":
+                    text = text[1:]
+                elif part.type == "ESCAPED_DIRECTIVE":
+                    text = text[1:]
+                else:
+                    text = self._unescape(text, part)
+                flat.append(ast.TemplateText(self.range_of(part), text))
+            elif part.data == "interpolation":
+                self.newlines_allowed += 1
+                expression = self.expression(part.children[1])
+                self.newlines_allowed -= 1
+                flat.append(ast.TemplateInterpolation(self.range_of(part), expression))
+            else:
+                flat.append(self._directive(part))
+        parts = _assemble(flat, self, tree)
+        return _template_or_literal(self.range_of(tree), parts)
+
+    def _directive(self, tree: Tree) -> tuple[str, Any, SourceRange, bool, bool]:
+        children = [c for c in tree.children if c is not None]
+        strip_left = len(children) > 1 and isinstance(children[1], Token) and children[1].type == "STRIP_MARKER"
+        strip_right = isinstance(children[-2], Token) and children[-2].type == "STRIP_MARKER"
+        kind = str(tree.data).removeprefix("template_")
+        payload: Any = None
+        self.newlines_allowed += 1
+        try:
+            if kind == "if_start":
+                payload = self.expression(next(c for c in children if isinstance(c, Tree)))
+            elif kind == "for_start":
+                names = [str(c.children[0]) for c in children if isinstance(c, Tree) and c.data == "identifier"]
+                collection = [c for c in children if isinstance(c, Tree) and c.data != "identifier"][-1]
+                payload = (names, self.expression(collection))
+        finally:
+            self.newlines_allowed -= 1
+        return (kind, payload, self.range_of(tree), strip_left, strip_right)
+
+    def _heredoc(self, tree: Tree) -> ast.Expression:
+        token = tree.children[0]
+        raw = str(token)
+        header, _, rest = raw.partition("\n")
+        marker = header.lstrip("<-")
+        body_lines = rest.split("\n")
+        # the last two items are the marker line and the empty string after its newline
+        lines = body_lines[:-2]
+        if header.startswith("<<-"):
+            indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+            cut = min(indents, default=0)
+            lines = [line[cut:] for line in lines]
+        text = "".join(line + "\n" for line in lines)
+        assert marker
+        start_line = (token.line or 1) + 1 + self.line_offset
+        try:
+            parts = parse_template_text(text, self.filename, start_line, 1)
+        except SyntaxFailure as failure:
+            self.diagnostics.extend(failure.diagnostics)
+            return ast.Literal(self.range_of(tree), text)
+        return _template_or_literal(self.range_of(tree), parts)
+
+    def _tuple(self, tree: Tree) -> ast.Expression:
+        children = self._nested(tree)
+        self.newlines_allowed += 1
+        try:
+            items = tuple(self.expression(c) for c in children if isinstance(c, Tree))
+        finally:
+            self.newlines_allowed -= 1
+        return ast.TupleCons(self.range_of(tree), items)
+
+    def _object(self, tree: Tree) -> ast.Expression:
+        items: list[ast.ObjectItem] = []
+        separated = True
+        saved = self.newlines_allowed
+        self.newlines_allowed = 0  # inside braces newlines separate items again
+        try:
+            for child in tree.children[1:-1]:
+                if child is None:
+                    continue
+                if isinstance(child, Token):  # COMMA
+                    separated = True
+                    continue
+                if child.data == "new_line_or_comment":
+                    separated = separated or _has_newline(child)
+                    continue
+                if not separated:
+                    self.fail("object items must be separated by a comma or a newline", child)
+                key_node, _sep, value_node = child.children
+                items.append(ast.ObjectItem(self._object_key(key_node), self.expression(value_node)))
+                separated = False
+        finally:
+            self.newlines_allowed = saved
+        return ast.ObjectCons(self.range_of(tree), tuple(items))
+
+    def _object_key(self, tree: Tree) -> ast.Expression:
+        inner = tree.children[0]
+        if isinstance(inner, Tree) and inner.data == "keyword":
+            return ast.Literal(self.range_of(inner), str(inner.children[0]))
+        if isinstance(inner, Tree) and inner.data == "expr_term":
+            term = [c for c in inner.children if c is not None]
+            if len(term) == 1 and isinstance(term[0], Tree) and term[0].data in ("identifier", "literal_value"):
+                # a bare name is the key itself, never a variable
+                return ast.Literal(self.range_of(term[0]), str(term[0].children[0]))
+        return self.expression(inner)
+
+    def _function_call(self, tree: Tree) -> ast.Expression:
+        children = self._nested(tree)
+        names = [c for c in children if isinstance(c, Tree) and c.data == "identifier"]
+        name = "::".join(str(n.children[0]) for n in names)
+        arguments_tree = next((c for c in children if isinstance(c, Tree) and c.data == "arguments"), None)
+        arguments: list[ast.Expression] = []
+        expand = False
+        if arguments_tree is not None:
+            self.newlines_allowed += 1
+            try:
+                for child in arguments_tree.children:
+                    if isinstance(child, Token):
+                        expand = expand or child.type == "ELLIPSIS"
+                    elif child is not None and child.data != "new_line_or_comment":
+                        arguments.append(self.expression(child))
+            finally:
+                self.newlines_allowed -= 1
+        return ast.FunctionCall(
+            self.range_of(tree), name, tuple(arguments), expand, self.range_of(names[0])
+        )
+
+    def _index(self, tree: Tree) -> ast.Expression:
+        source, index = tree.children
+        return ast.Index(self.range_of(tree), self.expression(source), self._index_key(index))
+
+    def _index_key(self, index: Tree) -> ast.Expression:
+        if index.data == "short_index":
+            token = index.children[1]
+            return ast.Literal(self.range_of(token), int(str(token)))
+        inner = [c for c in self._nested(index) if isinstance(c, Tree)][0]
+        return self._bracketed(inner)
+
+    def _get_attr(self, tree: Tree) -> ast.Expression:
+        source, get_attr = tree.children
+        name = str(get_attr.children[1].children[0])
+        return ast.GetAttr(self.range_of(tree), self.expression(source), name)
+
+    def _splat(self, tree: Tree) -> ast.Expression:
+        source, splat = tree.children
+        steps: list[ast.SplatStep] = []
+        for step in splat.children[1:]:
+            if step is None:
+                continue
+            if step.data == "get_attr":
+                steps.append(ast.SplatStep(str(step.children[1].children[0]), None))
+            else:
+                steps.append(ast.SplatStep(None, self._index_key(step)))
+        return ast.Splat(
+            self.range_of(tree), self.expression(source), tuple(steps),
+            full=tree.data == "full_splat_expr_term",
+        )
+
+    def _for_intro(self, tree: Tree) -> tuple[str | None, str, ast.Expression]:
+        names = [str(c.children[0]) for c in tree.children if isinstance(c, Tree) and c.data == "identifier"]
+        collection = [c for c in tree.children if isinstance(c, Tree) and c.data not in ("identifier", "new_line_or_comment")][-1]
+        key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        return key_var, value_var, self.expression(collection)
+
+    def _for_parts(self, tree: Tree) -> tuple[tuple[str | None, str, ast.Expression], list[Tree], Tree | None, bool]:
+        children = [c for c in tree.children if c is not None]
+        self.newlines_allowed += 1
+        try:
+            intro = self._for_intro(next(c for c in children if isinstance(c, Tree) and c.data == "for_intro"))
+        finally:
+            self.newlines_allowed -= 1
+        expressions = [c for c in children if isinstance(c, Tree) and c.data not in ("for_intro", "for_cond", "new_line_or_comment")]
+        condition = next((c for c in children if isinstance(c, Tree) and c.data == "for_cond"), None)
+        grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in children)
+        return intro, expressions, condition, grouping
+
+    def _for_condition(self, condition: Tree | None) -> ast.Expression | None:
+        if condition is None:
+            return None
+        inner = [c for c in condition.children if isinstance(c, Tree) and c.data != "new_line_or_comment"][0]
+        return self._bracketed(inner)
+
+    def _for_tuple(self, tree: Tree) -> ast.Expression:
+        (key_var, value_var, collection), expressions, condition, _ = self._for_parts(tree)
+        return ast.ForExpr(
+            self.range_of(tree), key_var, value_var, collection, None,
+            self._bracketed(expressions[0]), self._for_condition(condition), False,
+        )
+
+    def _for_object(self, tree: Tree) -> ast.Expression:
+        (key_var, value_var, collection), expressions, condition, grouping = self._for_parts(tree)
+        return ast.ForExpr(
+            self.range_of(tree), key_var, value_var, collection,
+            self._bracketed(expressions[0]), self._bracketed(expressions[1]),
+            self._for_condition(condition), grouping,
+        )
+
+
+def _template_or_literal(range: SourceRange, parts: tuple[ast.TemplatePart, ...]) -> ast.Expression:
+    if all(isinstance(p, ast.TemplateText) for p in parts):
+        return ast.Literal(range, "".join(p.text for p in parts if isinstance(p, ast.TemplateText)))
+    return ast.TemplateExpr(range, parts)
+
+
+def _assemble(flat: list[Any], reader: _Reader, node: Tree) -> tuple[ast.TemplatePart, ...]:
+    """Nest the flat directive markers of a quoted template into `TemplateIf`/`TemplateFor`."""
+    from mlform.language.templates import assemble_directives
+
+    try:
+        return assemble_directives(flat, reader.filename)
+    except SyntaxFailure as failure:
+        reader.diagnostics.extend(failure.diagnostics)
+        return (ast.TemplateText(reader.range_of(node), ""),)
