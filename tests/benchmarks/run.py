@@ -1,0 +1,71 @@
+"""mlform's benchmarks (``make bench``): whole-process timings against an import baseline.
+
+    python tests/benchmarks/run.py                  # time every benchmark (5 runs each, median)
+    python tests/benchmarks/run.py validate -n 9    # only benchmarks whose name contains "validate"
+    python tests/benchmarks/run.py --json bench.json
+    python tests/benchmarks/run.py --profile        # where the time goes: cProfile, top 15 cumulative
+    python tests/benchmarks/run.py --list
+
+The baseline is ``python -c "import hcl2, networkx, sqlalchemy, rich"`` with the same
+interpreter: the floor any mlform command pays for its dependencies. A benchmark's ratio to it
+says how much mlform adds on top, and compares across machines better than seconds do.
+
+Adding a benchmark is one function: decorate it with ``@suite.benchmark("NAME")``, prepare its
+input under ``ctx.scratch(...)``, return the command (``ctx.mlform(...)`` for mlform itself,
+which also gives ``--profile`` its in-process target). See tests/benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+# Run under the project's virtualenv when started with an interpreter that lacks the project's
+# dependencies (e.g. a bare `python tests/benchmarks/run.py` outside the venv).
+if (
+    importlib.util.find_spec("hcl2") is None
+    and VENV_PYTHON.exists()
+    and not os.environ.get("MLFORM_BENCH_REEXEC")
+):
+    os.environ["MLFORM_BENCH_REEXEC"] = "1"
+    os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])
+
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+from harness import Command, Context, Suite  # noqa: E402
+
+
+def import_baseline(ctx: Context) -> Command:
+    """The dependencies' import cost: the floor of any mlform command."""
+    return ctx.python_command(
+        "-c",
+        "import hcl2, networkx, sqlalchemy, rich",
+        label="python -c 'import hcl2, networkx, sqlalchemy, rich'",
+    )
+
+
+suite = Suite(baseline=import_baseline, description=__doc__ or "")
+
+
+@suite.benchmark("validate 1000 resources")
+def validate_1000(ctx: Context) -> Command:
+    """Load and validate a generated 1,000-resource configuration (200 chains of dataset ->
+    split -> model -> evaluation -> endpoint over 13 files): `mlform validate DIR`.
+
+    Covers start-up, imports, parsing every file, evaluating expressions, building the graph
+    and checking it; no state, no data read beyond what validate needs.
+    """
+    config = ctx.scratch("validate-1000")
+    generate(config, resources=1000)
+    return ctx.mlform("validate", str(config), cwd=ctx.workdir)
+
+
+if __name__ == "__main__":
+    raise SystemExit(suite.main())
