@@ -1,0 +1,18 @@
+
+
+dataset "a" {
+
+
+  source = "a.csv"
+
+
+
+}
+
+
+
+split "b" {
+  dataset = dataset.a.id
+}
+
+

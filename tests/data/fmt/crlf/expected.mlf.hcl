@@ -1,0 +1,7 @@
+dataset "x" {
+  source    = "x.csv" # c
+  notes     = <<EOT
+line
+  EOT
+  long_name = 1
+}

@@ -1,0 +1,4 @@
+
+# here we go
+a = 1 # foo
+bungle = "bonce" # baz

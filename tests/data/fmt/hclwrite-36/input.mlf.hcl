@@ -1,0 +1,4 @@
+
+foo {} # here we go
+a = 1 # foo
+bungle = "bonce" # baz

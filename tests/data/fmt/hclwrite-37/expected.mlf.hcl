@@ -1,0 +1,4 @@
+
+a      = 1         # foo
+bungle = "bonce"   # baz
+zebra  = "striped" # baz

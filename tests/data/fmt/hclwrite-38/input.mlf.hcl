@@ -1,0 +1,6 @@
+
+a = 1 # foo
+bungle = (
+    "bonce"
+) # baz
+zebra = "striped" # baz

@@ -1,0 +1,6 @@
+
+a = "apple" # foo
+bungle = (  # woo parens
+  "bonce"
+)                 # baz
+zebra = "striped" # baz

@@ -1,0 +1,6 @@
+
+foo {
+  bar = <<EOT
+Foo bar baz
+EOT
+}

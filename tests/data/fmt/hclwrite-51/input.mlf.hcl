@@ -1,0 +1,6 @@
+
+foo {
+bar = <<-EOT
+  blahblahblah = x
+EOT
+}

@@ -1,0 +1,6 @@
+
+foo {
+  bar = <<-EOT
+  ${a}${b}${ c } ${d}
+EOT
+}

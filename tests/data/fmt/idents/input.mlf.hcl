@@ -1,0 +1,4 @@
+résumé-v2 = 1
+my-attr_name-2 = "x"
+_private = true
+données = null

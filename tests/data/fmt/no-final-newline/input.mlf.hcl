@@ -1,0 +1,3 @@
+dataset "x" {
+  source = "x.csv"
+}

@@ -1,0 +1,4 @@
+dataset "x" {
+  source = "x.csv"
+}
+
