@@ -27,13 +27,22 @@ from mlform.language.config import (
     VariableDecl,
 )
 from mlform.language.evaluator import EvaluationError, Scope, evaluate, suggest
-from mlform.language.syntax import SyntaxFailure, parse_file
+from mlform.language.parse_cache import parse_file_cached
+from mlform.language.syntax import SyntaxFailure
 from mlform.language.types import ANY, TypeSyntaxError, type_from_expression
 from mlform.language.values import contains_unknown
 
 CONFIG_SUFFIX = ".mlf.hcl"
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_RESERVED_VARIABLE_NAMES = {"count", "for_each", "depends_on", "lifecycle", "provider", "source", "version"}
+_RESERVED_VARIABLE_NAMES = {
+    "count",
+    "for_each",
+    "depends_on",
+    "lifecycle",
+    "provider",
+    "source",
+    "version",
+}
 _VARIABLE_ATTRIBUTES = {"type", "default", "description", "sensitive", "nullable"}
 _OUTPUT_ATTRIBUTES = {"value", "description", "sensitive", "depends_on"}
 _CORE_BLOCKS = ("mlform", "variable", "locals", "output", "provider")
@@ -52,34 +61,45 @@ def config_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*" + CONFIG_SUFFIX) if p.is_file())
 
 
-def load_configuration(directory: Path, known_kinds: Iterable[str]) -> tuple[Configuration, Diagnostics]:
+def load_configuration(
+    directory: Path, known_kinds: Iterable[str]
+) -> tuple[Configuration, Diagnostics]:
     diagnostics = Diagnostics()
     config = Configuration(directory)
     kinds = set(known_kinds)
     files = config_files(directory)
     decoder = _Decoder(config, diagnostics, kinds)
     if not files:
-        diagnostics.add(error(
-            f"no configuration files in {display_path(directory) or '.'}: mlform reads every "
-            f"*{CONFIG_SUFFIX} file of the directory; create one or give the right directory"
-        ))
+        diagnostics.add(
+            error(
+                f"no configuration files in {display_path(directory) or '.'}: mlform reads every "
+                f"*{CONFIG_SUFFIX} file of the directory; create one or give the right directory"
+            )
+        )
         return config, diagnostics
     for path in files:
         name = display_path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            diagnostics.add(error(f"the file is not valid UTF-8 (byte {exc.start}); save it as UTF-8", SourceRange(name, 1, 1)))
+            diagnostics.add(
+                error(
+                    f"the file is not valid UTF-8 (byte {exc.start}); save it as UTF-8",
+                    SourceRange(name, 1, 1),
+                )
+            )
             continue
         except OSError as exc:
             diagnostics.add(error(f"cannot read the file: {exc.strerror}", SourceRange(name, 1, 1)))
             continue
         try:
-            parsed, syntax_diagnostics = parse_file(text, name)
+            parsed, syntax_diagnostics = parse_file_cached(text, name)
         except SyntaxFailure as failure:
             for diagnostic in failure.diagnostics:
                 diagnostics.add(diagnostic)
-            config.files[name] = ast.File(name, ast.Body({}, (), SourceRange(name, 1, 1)), tuple(text.splitlines()))
+            config.files[name] = ast.File(
+                name, ast.Body({}, (), SourceRange(name, 1, 1)), tuple(text.splitlines())
+            )
             continue
         diagnostics.extend(syntax_diagnostics)
         config.files[name] = parsed
@@ -119,7 +139,7 @@ class _Decoder:
         if len(block.labels) != len(names):
             if names:
                 wanted = " ".join(f'"{n.upper()}"' for n in names)
-                message = f'a {block.type} block takes {len(names)} label{"s" if len(names) > 1 else ""}: {block.type} {wanted} {{ ... }}'
+                message = f"a {block.type} block takes {len(names)} label{'s' if len(names) > 1 else ''}: {block.type} {wanted} {{ ... }}"
             else:
                 message = f"a {block.type} block takes no labels: {block.type} {{ ... }}"
             self.fail(message, block.type_range)
@@ -148,10 +168,14 @@ class _Decoder:
         try:
             value = evaluate(attribute.expression, Scope({}))
         except EvaluationError as exc:
-            self.fail(f'"{attribute.name}" must be a constant value: {exc.message}', exc.range, address)
+            self.fail(
+                f'"{attribute.name}" must be a constant value: {exc.message}', exc.range, address
+            )
             return None
         if contains_unknown(value):
-            self.fail(f'"{attribute.name}" must be a constant value', attribute.expression.range, address)
+            self.fail(
+                f'"{attribute.name}" must be a constant value', attribute.expression.range, address
+            )
             return None
         return value
 
@@ -161,7 +185,9 @@ class _Decoder:
             return default
         if not isinstance(value, bool):
             assert attribute is not None
-            self.fail(f'"{attribute.name}" must be true or false', attribute.expression.range, address)
+            self.fail(
+                f'"{attribute.name}" must be true or false', attribute.expression.range, address
+            )
             return default
         return value
 
@@ -184,18 +210,28 @@ class _Decoder:
                     address,
                 )
 
-    def _references(self, attribute: ast.Attribute | None, address: str) -> tuple[ast.Traversal, ...]:
+    def _references(
+        self, attribute: ast.Attribute | None, address: str
+    ) -> tuple[ast.Traversal, ...]:
         if attribute is None:
             return ()
         expression = attribute.expression
         if not isinstance(expression, ast.TupleCons):
-            self.fail(f'"{attribute.name}" must be a list of references, like [dataset.churn]', expression.range, address)
+            self.fail(
+                f'"{attribute.name}" must be a list of references, like [dataset.churn]',
+                expression.range,
+                address,
+            )
             return ()
         found = []
         for item in expression.items:
             traversal = next(iter(ast.traversals(item)), None)
             if traversal is None or not isinstance(item, ast.Variable | ast.GetAttr | ast.Index):
-                self.fail(f'each element of "{attribute.name}" must be a reference, like dataset.churn', item.range, address)
+                self.fail(
+                    f'each element of "{attribute.name}" must be a reference, like dataset.churn',
+                    item.range,
+                    address,
+                )
                 continue
             found.append(traversal)
         return tuple(found)
@@ -203,9 +239,13 @@ class _Decoder:
     # blocks --------------------------------------------------------------------------------
 
     def _mlform(self, block: ast.Block) -> None:
-        if not self._labels(block, ()) or not self._unique("mlform", block.type_range, "the mlform block"):
+        if not self._labels(block, ()) or not self._unique(
+            "mlform", block.type_range, "the mlform block"
+        ):
             return
-        self._unexpected(block.body, {"state", "artifacts", "required_version"}, "mlform", "the mlform block")
+        self._unexpected(
+            block.body, {"state", "artifacts", "required_version"}, "mlform", "the mlform block"
+        )
         self.config.settings = block.body
 
     def _variable(self, block: ast.Block) -> None:
@@ -214,7 +254,11 @@ class _Decoder:
         name = block.labels[0]
         address = f"var.{name}"
         if name in _RESERVED_VARIABLE_NAMES:
-            self.fail(f'"{name}" is reserved and cannot name a variable; choose another name', block.label_ranges[0], address)
+            self.fail(
+                f'"{name}" is reserved and cannot name a variable; choose another name',
+                block.label_ranges[0],
+                address,
+            )
             return
         if not self._unique(address, block.label_ranges[0], f'variable "{name}"'):
             return
@@ -229,16 +273,24 @@ class _Decoder:
         validations = []
         for nested in body.blocks:
             if nested.type != "validation":
-                self.fail(f'a variable block has no "{nested.type}" block; only validation blocks', nested.type_range, address)
+                self.fail(
+                    f'a variable block has no "{nested.type}" block; only validation blocks',
+                    nested.type_range,
+                    address,
+                )
                 continue
-            self._unexpected(nested.body, {"condition", "error_message"}, address, "a validation block")
+            self._unexpected(
+                nested.body, {"condition", "error_message"}, address, "a validation block"
+            )
             condition = nested.body.attributes.get("condition")
             message = nested.body.attributes.get("error_message")
             if condition is None or message is None:
                 missing = "condition" if condition is None else "error_message"
                 self.fail(f'a validation block needs "{missing}"', nested.type_range, address)
                 continue
-            validations.append(ValidationRule(condition.expression, message.expression, nested.range))
+            validations.append(
+                ValidationRule(condition.expression, message.expression, nested.range)
+            )
         self.config.variables[name] = VariableDecl(
             name=name,
             range=block.label_ranges[0],
@@ -257,7 +309,9 @@ class _Decoder:
             self.fail("a locals block holds only arguments, not blocks", nested.type_range)
         for name, attribute in block.body.attributes.items():
             if self._unique(f"local.{name}", attribute.name_range, f'local value "{name}"'):
-                self.config.locals[name] = LocalDecl(name, attribute.expression, attribute.name_range)
+                self.config.locals[name] = LocalDecl(
+                    name, attribute.expression, attribute.name_range
+                )
 
     def _output(self, block: ast.Block) -> None:
         if not self._labels(block, ("name",)):
@@ -275,7 +329,9 @@ class _Decoder:
             self.fail('an output needs a "value"', block.type_range, address)
             return
         self.config.outputs[name] = OutputDecl(
-            name, value.expression, block.label_ranges[0],
+            name,
+            value.expression,
+            block.label_ranges[0],
             description=self._string(body.attributes.get("description"), address),
             sensitive=self._bool(body.attributes.get("sensitive"), address, False),
             depends_on=self._references(body.attributes.get("depends_on"), address),
@@ -301,9 +357,15 @@ class _Decoder:
         depends_on = attributes.pop("depends_on", None)
         provider = attributes.pop("provider", None)
         if provider is not None:
-            self.fail('"provider" is not supported: a kind has one provider', provider.name_range, address)
+            self.fail(
+                '"provider" is not supported: a kind has one provider', provider.name_range, address
+            )
         if count is not None and for_each is not None:
-            self.fail('"count" and "for_each" cannot both be set; use one of them', for_each.name_range, address)
+            self.fail(
+                '"count" and "for_each" cannot both be set; use one of them',
+                for_each.name_range,
+                address,
+            )
         blocks = []
         lifecycle = Lifecycle()
         for nested in block.body.blocks:
@@ -341,15 +403,25 @@ class _Decoder:
                     if isinstance(item, ast.Variable):
                         names.append(item.name)
                     else:
-                        self.fail("ignore_changes lists attribute names, like [description, tags]", item.range, address)
+                        self.fail(
+                            "ignore_changes lists attribute names, like [description, tags]",
+                            item.range,
+                            address,
+                        )
                 ignore = tuple(names)
             else:
-                self.fail("ignore_changes is a list of attribute names, or all", expression.range, address)
+                self.fail(
+                    "ignore_changes is a list of attribute names, or all", expression.range, address
+                )
         return Lifecycle(
             prevent_destroy=self._bool(body.attributes.get("prevent_destroy"), address, False),
-            create_before_destroy=self._bool(body.attributes.get("create_before_destroy"), address, False),
+            create_before_destroy=self._bool(
+                body.attributes.get("create_before_destroy"), address, False
+            ),
             ignore_changes=ignore,
-            replace_triggered_by=self._references(body.attributes.get("replace_triggered_by"), address),
+            replace_triggered_by=self._references(
+                body.attributes.get("replace_triggered_by"), address
+            ),
             range=block.range,
         )
 
