@@ -17,29 +17,51 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors exit 1, as every other error does (DESIGN §7)."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message}\n\n{self.format_usage().strip()}\nRun `{self.prog} --help` for more.")
+        raise UsageError(
+            f"{message}\n\n{self.format_usage().strip()}\nRun `{self.prog} --help` for more."
+        )
 
 
 class _VariableAction(argparse.Action):
     """`--var` and `--var-file` share one ordered list: later ones win, as in Terraform."""
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: object, option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
         items = list(getattr(namespace, "variable_inputs", None) or [])
         items.append((self.dest, str(values)))
         namespace.variable_inputs = items
 
 
 def _directory(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", nargs="?", default=".", metavar="DIR",
-                        help="the configuration directory (default: the working directory)")
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        default=".",
+        metavar="DIR",
+        help="the configuration directory (default: the working directory)",
+    )
 
 
 def _variables(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--var", dest="var", action=_VariableAction, metavar="NAME=VALUE",
-                        help="set a variable; may be repeated")
-    parser.add_argument("--var-file", dest="var-file", action=_VariableAction, metavar="FILE",
-                        help="read variables from a file of NAME = VALUE lines; may be repeated")
+    parser.add_argument(
+        "--var",
+        dest="var",
+        action=_VariableAction,
+        metavar="NAME=VALUE",
+        help="set a variable; may be repeated",
+    )
+    parser.add_argument(
+        "--var-file",
+        dest="var-file",
+        action=_VariableAction,
+        metavar="FILE",
+        help="read variables from a file of NAME = VALUE lines; may be repeated",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mlform {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    validate = commands.add_parser("validate", help="check the configuration without running anything")
+    validate = commands.add_parser(
+        "validate", help="check the configuration without running anything"
+    )
     _directory(validate)
     _variables(validate)
     validate.add_argument("--json", action="store_true", help="print the diagnostics as JSON")
@@ -62,9 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     _variables(graph)
 
     fmt = commands.add_parser("fmt", help="lay files out the way terraform fmt does")
-    fmt.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                     help="files or directories (default: the working directory)")
-    fmt.add_argument("--check", action="store_true", help="change nothing; exit 3 when a file would change")
+    fmt.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or directories (default: the working directory)",
+    )
+    fmt.add_argument(
+        "--check", action="store_true", help="change nothing; exit 3 when a file would change"
+    )
     fmt.add_argument("--diff", action="store_true", help="print the changes as a unified diff")
     fmt.add_argument("--recursive", action="store_true", help="also format subdirectories")
     fmt.add_argument("--no-color", action="store_true", help="never colour the output")

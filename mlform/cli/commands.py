@@ -71,7 +71,9 @@ def graph(args: argparse.Namespace) -> int:
     if errors:
         err = Terminal(sys.stderr)
         view.render(errors, err, _source_line(result))
-        err.print(f"\nNo graph: the configuration is not valid ({view.summary(errors)}).", "bold red")
+        err.print(
+            f"\nNo graph: the configuration is not valid ({view.summary(errors)}).", "bold red"
+        )
         return 1
     sys.stdout.write(instance_graph_dot(result))
     return 0

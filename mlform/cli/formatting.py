@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from mlform.diagnostics import Diagnostic
 from mlform.errors import MlformError
 from mlform.views.terminal import Terminal
 
@@ -23,12 +25,21 @@ def _files(paths: list[str], recursive: bool) -> list[Path]:
         elif path.is_dir():
             pattern = "**/*" if recursive else "*"
             found.extend(
-                p for p in sorted(path.glob(pattern))
+                p
+                for p in sorted(path.glob(pattern))
                 if p.is_file() and p.name.endswith(SUFFIXES) and ".venv" not in p.parts
             )
         else:
             raise MlformError(f'"{name}" does not exist; give a configuration file or directory')
     return found
+
+
+def _lines_of(lines: list[str]) -> Callable[[Diagnostic], str | None]:
+    def line(diagnostic: Diagnostic) -> str | None:
+        r = diagnostic.range
+        return lines[r.line - 1] if r is not None and 0 < r.line <= len(lines) else None
+
+    return line
 
 
 def format_paths(args: argparse.Namespace) -> int:
@@ -50,7 +61,11 @@ def format_paths(args: argparse.Namespace) -> int:
         except SyntaxFailure as failure:
             problems = failure.diagnostics
         if problems:
-            view.render(problems, err, lambda d: lines[d.range.line - 1] if d.range and 0 < d.range.line <= len(lines) else None)
+            view.render(
+                problems,
+                err,
+                _lines_of(lines),
+            )
             failed = True
             continue
         formatted = format_source(text)
@@ -60,8 +75,10 @@ def format_paths(args: argparse.Namespace) -> int:
         out.print(name)
         if args.diff:
             diff = difflib.unified_diff(
-                text.splitlines(keepends=True), formatted.splitlines(keepends=True),
-                fromfile=f"old/{name}", tofile=f"new/{name}",
+                text.splitlines(keepends=True),
+                formatted.splitlines(keepends=True),
+                fromfile=f"old/{name}",
+                tofile=f"new/{name}",
             )
             out.write("".join(diff))
         if not args.check:

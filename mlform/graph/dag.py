@@ -100,9 +100,15 @@ class DependencyGraph:
         graph._graph = self._graph.subgraph(keys).copy()
         return graph
 
-    def to_dot(self, name: str = "mlform", attributes_of: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    def to_dot(
+        self, name: str = "mlform", attributes_of: Mapping[str, Mapping[str, str]] | None = None
+    ) -> str:
         """DOT text, nodes and edges sorted, so the output is stable for diffs."""
-        lines = [f"digraph {_quote(name)} {{", "  rankdir = LR;", '  node [shape = box, fontname = "Helvetica"];']
+        lines = [
+            f"digraph {_quote(name)} {{",
+            "  rankdir = LR;",
+            '  node [shape = box, fontname = "Helvetica"];',
+        ]
         for node in self.nodes():
             extra = (attributes_of or {}).get(node, {})
             rendered = "".join(f", {k} = {_quote(v)}" for k, v in sorted(extra.items()))

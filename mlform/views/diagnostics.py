@@ -21,7 +21,9 @@ def render(diagnostics: Sequence[Diagnostic], terminal: Terminal, source_line: S
             address = f"{diagnostic.address}: " if diagnostic.address else ""
             head = f"{prefix}{address}warning: {diagnostic.message}"
         elif diagnostic.range is None:
-            head = ("" if not diagnostic.address else f"{diagnostic.address}: ") + diagnostic.message
+            head = (
+                "" if not diagnostic.address else f"{diagnostic.address}: "
+            ) + diagnostic.message
             head = f"error: {head}"
         terminal.print(head, "bold red" if is_error else "bold yellow")
         line = source_line(diagnostic)
@@ -32,10 +34,15 @@ def render(diagnostics: Sequence[Diagnostic], terminal: Terminal, source_line: S
             terminal.print(f"  {number} | {text}")
             caret_column = max(diagnostic.range.column - 1, 0)
             width = 1
-            if diagnostic.range.end_line == diagnostic.range.line and diagnostic.range.end_column > diagnostic.range.column:
+            if (
+                diagnostic.range.end_line == diagnostic.range.line
+                and diagnostic.range.end_column > diagnostic.range.column
+            ):
                 width = diagnostic.range.end_column - diagnostic.range.column
             width = max(1, min(width, len(text) - caret_column)) if len(text) > caret_column else 1
-            terminal.print(f"  {gutter} | {' ' * caret_column}{'^' * width}", "red" if is_error else "yellow")
+            terminal.print(
+                f"  {gutter} | {' ' * caret_column}{'^' * width}", "red" if is_error else "yellow"
+            )
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:
@@ -53,7 +60,7 @@ def to_json(diagnostics: Sequence[Diagnostic], source_line: SourceLine) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     items = []
     for diagnostic in diagnostics:
-        item = {"severity": diagnostic.severity.value, "summary": diagnostic.message, "detail": ""}
+        item: dict[str, object] = {"severity": diagnostic.severity.value, "summary": diagnostic.message, "detail": ""}
         if diagnostic.address:
             item["address"] = diagnostic.address
         if diagnostic.range is not None:
