@@ -23,7 +23,14 @@ from mlform.language import ast
 from mlform.language.config import Configuration, ResourceDecl
 from mlform.language.evaluator import EvaluationError, Scope, evaluate
 from mlform.language.loader import load_configuration
-from mlform.language.values import UNKNOWN, Sensitive, contains_sensitive, is_number, unmark
+from mlform.language.values import (
+    UNKNOWN,
+    Sensitive,
+    contains_sensitive,
+    is_number,
+    type_name,
+    unmark,
+)
 from mlform.language.variables import Mode, VariableInput, collect_values, resolve_variables
 from mlform.sdk import ProviderRegistry, ResourceSchema, ValidateRequest
 from mlform.validation.decode import Decoded, decode_body
@@ -45,7 +52,9 @@ class ValidationResult:
     locals: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     instances: dict[str, Instance] = field(default_factory=dict)
-    graph: DependencyGraph = field(default_factory=DependencyGraph)  # blocks: local., output., resources
+    graph: DependencyGraph = field(
+        default_factory=DependencyGraph
+    )  # blocks: local., output., resources
     instance_graph: DependencyGraph = field(default_factory=DependencyGraph)
 
 
@@ -58,10 +67,29 @@ def validate_directory(
 ) -> ValidationResult:
     config, diagnostics = load_configuration(directory, registry.kinds())
     result = ValidationResult(config, diagnostics)
-    provided = collect_values(config, inputs, os.environ if environ is None else environ, diagnostics)
+    provided = collect_values(
+        config, inputs, os.environ if environ is None else environ, diagnostics
+    )
     result.variables = resolve_variables(config, provided, mode, diagnostics)
     _Checker(result, registry).run()
     return result
+
+
+@dataclass
+class _EchoFilter(Diagnostics):
+    """Appends to a shared list, leaving out diagnostics inside one of the `covered` ranges."""
+
+    covered: list[SourceRange] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        at = diagnostic.range
+        if at is not None and any(
+            at.filename == r.filename
+            and (r.line, r.column) <= (at.line, at.column) < (r.end_line, r.end_column)
+            for r in self.covered
+        ):
+            return
+        super().add(diagnostic)
 
 
 class _Checker:
@@ -69,6 +97,9 @@ class _Checker:
         self.result = result
         self.config = result.config
         self.diagnostics = result.diagnostics
+        # evaluation errors go through this filter: one inside a reference already reported
+        # as wrong is that error's echo ("the map has no element" after "takes no index")
+        self.evaluation_diagnostics = _EchoFilter(self.diagnostics.items)
         self.registry = registry
         self.objects: dict[str, dict[str, Any]] = {}  # kind -> name -> object (for scopes)
         self.schema = cache(self._schema)
@@ -97,7 +128,9 @@ class _Checker:
             ranges[address] = resource.name_range
             self._edges(address, list(_resource_expressions(resource)), Context(address, resource))
             if resource.for_each is not None:
-                self._edges(address, [resource.for_each], Context(address, resource, in_for_each=True))
+                self._edges(
+                    address, [resource.for_each], Context(address, resource, in_for_each=True)
+                )
             for traversal in (*resource.depends_on, *resource.lifecycle.replace_triggered_by):
                 self._edge(address, traversal, Context(address, resource))
         for name, output in self.config.outputs.items():
@@ -110,10 +143,15 @@ class _Checker:
         cycles = graph.cycles()
         for cycle in cycles:
             first = cycle.nodes[0]
-            self.diagnostics.add(error(
-                f"dependency cycle: {cycle}; break it by removing one of these references",
-                ranges.get(first), first,
-            ))
+            # printed in the order of the references: each node refers to the next
+            path = " -> ".join((first, *reversed(cycle.nodes[1:]), first))
+            self.diagnostics.add(
+                error(
+                    f"dependency cycle: {path}; break it by removing one of these references",
+                    ranges.get(first),
+                    first,
+                )
+            )
         if cycles:
             return
         self._settings()
@@ -131,7 +169,10 @@ class _Checker:
                 self._edge(node, traversal, context)
 
     def _edge(self, node: str, traversal: ast.Traversal, context: Context) -> None:
+        reported = len(self.diagnostics)
         target = check_traversal(traversal, self.config, self.schema, context, self.diagnostics)
+        if len(self.diagnostics) > reported:
+            self.evaluation_diagnostics.covered.append(traversal.range)
         if target is not None and not target.startswith("var.") and target != node:
             self.result.graph.add_edge(target, node)
         elif target == node:
@@ -139,7 +180,9 @@ class _Checker:
 
     # evaluation ------------------------------------------------------------------------------
 
-    def scope(self, extra: Mapping[str, Any] | None = None, hints: Mapping[str, str] | None = None) -> Scope:
+    def scope(
+        self, extra: Mapping[str, Any] | None = None, hints: Mapping[str, str] | None = None
+    ) -> Scope:
         directory = str(self.config.directory)
         names: dict[str, Any] = {
             "var": self.result.variables,
@@ -155,7 +198,7 @@ class _Checker:
         try:
             return evaluate(expression, scope)
         except EvaluationError as exc:
-            self.diagnostics.add(error(exc.message, exc.range, address))
+            self.evaluation_diagnostics.add(error(exc.message, exc.range, address))
             return UNKNOWN
 
     def _settings(self) -> None:
@@ -164,7 +207,13 @@ class _Checker:
                 value = self._evaluate(attribute.expression, self.scope(), "mlform")
                 plain, _ = unmark(value)
                 if plain is not UNKNOWN and not isinstance(plain, str):
-                    self.diagnostics.add(error(f'"{attribute.name}" must be a string', attribute.expression.range, "mlform"))
+                    self.diagnostics.add(
+                        error(
+                            f'"{attribute.name}" must be a string',
+                            attribute.expression.range,
+                            "mlform",
+                        )
+                    )
         for name, provider in self.config.providers.items():
             for attribute in provider.body.attributes.values():
                 self._evaluate(attribute.expression, self.scope(), f"provider.{name}")
@@ -178,11 +227,14 @@ class _Checker:
         address = f"output.{name}"
         value = self._evaluate(output.value, self.scope(), address)
         if contains_sensitive(value) and not output.sensitive:
-            self.diagnostics.add(error(
-                "this output's value is derived from a sensitive value; add sensitive = true to the "
-                "output block, so that mlform will not print it",
-                output.value.range, address,
-            ))
+            self.diagnostics.add(
+                error(
+                    "this output's value is derived from a sensitive value; add sensitive = true to the "
+                    "output block, so that mlform will not print it",
+                    output.value.range,
+                    address,
+                )
+            )
         self.result.outputs[name] = Sensitive(value) if output.sensitive else value
 
     def _resource(self, resource: ResourceDecl) -> None:
@@ -192,8 +244,13 @@ class _Checker:
         objects = []
         for address, extra, hints in self._expand(resource):
             decoded = decode_body(
-                resource.body, schema.block, self.scope(extra, hints), str(address),
-                resource.kind, resource.range, self.diagnostics,
+                resource.body,
+                schema.block,
+                self.scope(extra, hints),
+                str(address),
+                resource.kind,
+                resource.range,
+                self.evaluation_diagnostics,
             )
             self.result.instances[str(address)] = Instance(address, resource, decoded)
             self._provider_validate(resource, address, decoded)
@@ -210,38 +267,65 @@ class _Checker:
         for address, _ in objects:
             self.result.instance_graph.add_node(str(address))
 
-    def _expand(self, resource: ResourceDecl) -> Iterator[tuple[Address, dict[str, Any], dict[str, str]]]:
-        each_hint = {"each": "each.key and each.value exist only inside a resource that sets for_each"}
+    def _expand(
+        self, resource: ResourceDecl
+    ) -> Iterator[tuple[Address, dict[str, Any], dict[str, str]]]:
+        each_hint = {
+            "each": "each.key and each.value exist only inside a resource that sets for_each"
+        }
         count_hint = {"count": "count.index exists only inside a resource that sets count"}
         address = resource.address
         if resource.count is not None:
             value, sensitive = unmark(self._evaluate(resource.count, self.scope(), address))
             if value is UNKNOWN:
-                yield Address(resource.kind, resource.name, "*"), {"count": {"index": UNKNOWN}}, each_hint
+                yield (
+                    Address(resource.kind, resource.name, "*"),
+                    {"count": {"index": UNKNOWN}},
+                    each_hint,
+                )
                 return
             if sensitive or not is_number(value) or value < 0 or not float(value).is_integer():
-                self.diagnostics.add(error(
-                    "count must be a whole number, zero or more" + (", and not sensitive" if sensitive else ""),
-                    resource.count.range, address,
-                ))
+                self.diagnostics.add(
+                    error(
+                        "count must be a whole number, zero or more"
+                        + (", and not sensitive" if sensitive else ""),
+                        resource.count.range,
+                        address,
+                    )
+                )
                 return
             for index in range(int(value)):
-                yield Address(resource.kind, resource.name, index), {"count": {"index": index}}, each_hint
+                yield (
+                    Address(resource.kind, resource.name, index),
+                    {"count": {"index": index}},
+                    each_hint,
+                )
             return
         if resource.for_each is not None:
-            scope = self.scope(hints={"each": "a for_each expression cannot refer to each; it defines it"})
+            scope = self.scope(
+                hints={"each": "a for_each expression cannot refer to each; it defines it"}
+            )
             value = self._evaluate(resource.for_each, scope, address)
             for key, item in self._for_each_items(value, resource.for_each.range, address):
-                yield Address(resource.kind, resource.name, key), {"each": {"key": key, "value": item}}, count_hint
+                yield (
+                    Address(resource.kind, resource.name, key),
+                    {"each": {"key": key, "value": item}},
+                    count_hint,
+                )
             return
         yield Address(resource.kind, resource.name), {}, {**each_hint, **count_hint}
 
-    def _for_each_items(self, value: Any, range: SourceRange, address: str) -> list[tuple[Any, Any]]:
+    def _for_each_items(
+        self, value: Any, range: SourceRange, address: str
+    ) -> list[tuple[Any, Any]]:
         if isinstance(value, Sensitive):
-            self.diagnostics.add(error(
-                "for_each cannot use a sensitive value: its keys become part of resource addresses, which are printed",
-                range, address,
-            ))
+            self.diagnostics.add(
+                error(
+                    "for_each cannot use a sensitive value: its keys become part of resource addresses, which are printed",
+                    range,
+                    address,
+                )
+            )
             return []
         if value is UNKNOWN:
             return [("*", UNKNOWN)]
@@ -252,51 +336,77 @@ class _Checker:
             for item in value:
                 plain, _ = unmark(item)
                 if not isinstance(plain, str):
-                    self.diagnostics.add(error(
-                        "for_each takes a map, or a set of strings; this list holds a "
-                        f"{'null' if plain is None else type(plain).__name__}; use toset([...]) of strings or a map",
-                        range, address,
-                    ))
+                    self.diagnostics.add(
+                        error(
+                            "for_each takes a map, or a set of strings; this list holds "
+                            f"{_a(type_name(plain))}; use toset([...]) of strings or a map",
+                            range,
+                            address,
+                        )
+                    )
                     return []
                 if plain in keys:
-                    self.diagnostics.add(error(
-                        f'for_each lists "{plain}" twice; keys must be unique (use toset() to drop duplicates)',
-                        range, address,
-                    ))
+                    self.diagnostics.add(
+                        error(
+                            f'for_each lists "{plain}" twice; keys must be unique (use toset() to drop duplicates)',
+                            range,
+                            address,
+                        )
+                    )
                     return []
                 keys.append(plain)
             return [(key, key) for key in sorted(keys)]
         if value is None:
-            self.diagnostics.add(error("for_each cannot be null; give a map or a set of strings", range, address))
+            self.diagnostics.add(
+                error("for_each cannot be null; give a map or a set of strings", range, address)
+            )
             return []
-        self.diagnostics.add(error(
-            f"for_each takes a map, or a set of strings, not a {type(value).__name__}", range, address
-        ))
+        self.diagnostics.add(
+            error(
+                f"for_each takes a map, or a set of strings, not {_a(type_name(value))}",
+                range,
+                address,
+            )
+        )
         return []
 
-    def _provider_validate(self, resource: ResourceDecl, address: Address, decoded: Decoded) -> None:
+    def _provider_validate(
+        self, resource: ResourceDecl, address: Address, decoded: Decoded
+    ) -> None:
         provider = self.registry.get(resource.kind)
         try:
             response = provider.validate(ValidateRequest(str(address), decoded.config))
         except Exception as exc:  # a provider bug must not look like the user's mistake
-            self.diagnostics.add(error(
-                f"the {resource.kind} provider failed while validating ({type(exc).__name__}: {exc}); "
-                "this is a bug in the provider, please report it",
-                resource.name_range, str(address),
-            ))
+            self.diagnostics.add(
+                error(
+                    f"the {resource.kind} provider failed while validating ({type(exc).__name__}: {exc}); "
+                    "this is a bug in the provider, please report it",
+                    resource.name_range,
+                    str(address),
+                )
+            )
             return
         for diagnostic in response.diagnostics:
             range = decoded.range_of(diagnostic.path, resource.name_range)
-            self.diagnostics.add(Diagnostic(diagnostic.severity, diagnostic.message, range, str(address)))
+            self.diagnostics.add(
+                Diagnostic(diagnostic.severity, diagnostic.message, range, str(address))
+            )
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _object(schema: ResourceSchema, config: Mapping[str, Any]) -> dict[str, Any]:
-    """What `kind.name` evaluates to before apply: its inputs, and outputs still unknown."""
-    value: dict[str, Any] = {}
-    for attribute in schema.block.attributes:
-        value[attribute.name] = UNKNOWN if attribute.computed else config.get(attribute.name)
+    """What `kind.name` evaluates to before apply: its inputs, and outputs still unknown.
+
+    An output may share its name with an input (`evaluation.metrics`: the names asked for,
+    then the values measured); a reference sees the output.
+    """
+    value: dict[str, Any] = {a.name: config.get(a.name) for a in schema.block.inputs}
     for nested in schema.block.blocks:
         value[nested.name] = [dict(b.config) for b in config.get(nested.name, [])]
+    value.update({a.name: UNKNOWN for a in schema.block.outputs})
     return value
 
 

@@ -1,0 +1,36 @@
+"""How a provider reaches the artifact store without touching the state store.
+
+The core passes an `ArtifactStore` in the requests that need one; a provider reads the
+artifacts of its upstream resources through it and hands back the files it wrote as
+`Artifact`s, which the core stores (content-addressed) and records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+class ArtifactStore(Protocol):
+    """Read access to stored artifacts, by digest."""
+
+    def exists(self, digest: str) -> bool:
+        """Whether the artifact is stored (without reading it)."""
+        ...
+
+    def local_path(self, digest: str) -> Path:
+        """A local file holding the artifact, fetched first when the store is remote."""
+        ...
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file a provider produced under its work directory, for the core to store.
+
+    `name` is its role within the resource (`"data"`, `"train"`, `"model"`, `"transform"`),
+    unique per resource.
+    """
+
+    name: str
+    path: Path

@@ -1,0 +1,200 @@
+"""The provider protocol: one method per verb, one request in, one response out.
+
+Modelled on Terraform's provider protocol (ValidateResourceConfig, ReadResource,
+PlanResourceChange, ApplyResourceChange), adapted to mlform. A provider never touches the
+state store and does not raise for a problem it can describe: errors travel back in the
+response as `ProviderDiagnostic`s whose `path` points at the attribute or nested block at
+fault, so the core can report the file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlform.diagnostics import Severity
+from mlform.sdk.artifacts import Artifact, ArtifactStore
+from mlform.sdk.schema import AttributePath, ResourceSchema
+
+Values = Mapping[str, Any]
+"""A resource's inputs or outputs: attribute name -> value (nested blocks as `BlockValue`s)."""
+
+
+@dataclass(frozen=True)
+class ProviderDiagnostic:
+    """A finding of a provider about one resource; `path` is `()` for the resource as a whole."""
+
+    severity: Severity
+    message: str
+    path: AttributePath = ()
+
+    @classmethod
+    def error(cls, message: str, path: AttributePath = ()) -> ProviderDiagnostic:
+        return cls(Severity.ERROR, message, path)
+
+    @classmethod
+    def warning(cls, message: str, path: AttributePath = ()) -> ProviderDiagnostic:
+        return cls(Severity.WARNING, message, path)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def has_errors(diagnostics: list[ProviderDiagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+@dataclass(frozen=True)
+class ValidateRequest:
+    """Check a configuration on its own, before anything is read or built.
+
+    `config` is converted to the schema's types and holds only attributes the schema
+    declares (the core checks names, types and required attributes first); values may be
+    unknown or sensitive (see `mlform.sdk.config`).
+    """
+
+    address: str
+    config: Values
+
+
+@dataclass(frozen=True)
+class ValidateResponse:
+    diagnostics: list[ProviderDiagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """Refresh: find out whether the recorded object still exists and still matches.
+
+    With `verify`, artifacts are checked by full digest instead of by existence.
+    """
+
+    address: str
+    inputs: Values
+    outputs: Values
+    verify: bool = False
+    artifacts: ArtifactStore | None = None
+
+
+@dataclass(frozen=True)
+class ReadResponse:
+    """The outputs as they are now. `drift` says what changed outside mlform ("the source
+    file changed"), `gone` that the object no longer exists and must be created again."""
+
+    outputs: Values
+    drift: str | None = None
+    gone: bool = False
+    diagnostics: list[ProviderDiagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Propose a change. `prior_inputs` and `prior_outputs` are None for a create."""
+
+    address: str
+    prior_inputs: Values | None
+    prior_outputs: Values | None
+    proposed_inputs: Values
+
+
+@dataclass(frozen=True)
+class PlanResponse:
+    """The paths whose change forces replacement, and the outputs expected after apply
+    (`UNKNOWN` where they are known only then)."""
+
+    requires_replace: list[AttributePath] = field(default_factory=list)
+    planned_outputs: Values = field(default_factory=dict)
+    diagnostics: list[ProviderDiagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    """Build the object. `prior_outputs` is None for a create; `workdir` is an empty
+    directory the provider may write to, and `artifacts` gives access to stored artifacts."""
+
+    address: str
+    inputs: Values
+    prior_outputs: Values | None
+    workdir: Path
+    artifacts: ArtifactStore
+
+
+@dataclass(frozen=True)
+class ApplyResponse:
+    """The outputs (always with `id`) and the files to store."""
+
+    outputs: Values = field(default_factory=dict)
+    artifacts: list[Artifact] = field(default_factory=list)
+    diagnostics: list[ProviderDiagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DeleteRequest:
+    """Tear the object down (stop a served endpoint). Stored artifacts are the core's
+    business: they stay in the store for the build cache."""
+
+    address: str
+    inputs: Values
+    outputs: Values
+
+
+@dataclass(frozen=True)
+class DeleteResponse:
+    diagnostics: list[ProviderDiagnostic] = field(default_factory=list)
+
+
+_VERB_PHRASES = {
+    "read": "refresh",
+    "plan": "plan changes to",
+    "apply": "create or update",
+    "delete": "delete",
+}
+
+
+class Provider:
+    """Base class of every provider: set `schema` and `version`, override the verbs.
+
+    The base class validates nothing and supports no other verb yet: each returns an error
+    diagnostic saying so, so that a partial provider fails clearly rather than silently.
+    Keep module-level imports cheap: import heavy libraries inside the method that needs them.
+    """
+
+    schema: ResourceSchema
+    version: str = "0.0.0"
+
+    @property
+    def kind(self) -> str:
+        return self.schema.kind
+
+    def validate(self, request: ValidateRequest) -> ValidateResponse:
+        return ValidateResponse()
+
+    def read(self, request: ReadRequest) -> ReadResponse:
+        return ReadResponse(outputs=request.outputs, diagnostics=[self.unsupported("read")])
+
+    def plan(self, request: PlanRequest) -> PlanResponse:
+        return PlanResponse(diagnostics=[self.unsupported("plan")])
+
+    def apply(self, request: ApplyRequest) -> ApplyResponse:
+        return ApplyResponse(diagnostics=[self.unsupported("apply")])
+
+    def delete(self, request: DeleteRequest) -> DeleteResponse:
+        return DeleteResponse(diagnostics=[self.unsupported("delete")])
+
+    def unsupported(self, verb: str) -> ProviderDiagnostic:
+        """The error a verb this provider does not implement returns."""
+        phrase = _VERB_PHRASES.get(verb, verb)
+        return ProviderDiagnostic.error(
+            f'the "{self.kind}" provider (version {self.version}) does not support "{verb}" yet: '
+            f"it cannot {phrase} {self.kind} resources. This is a limitation of the provider, "
+            "not of your configuration; upgrade the provider, or leave this resource out "
+            "with --target until it does."
+        )
+
+    def __repr__(self) -> str:
+        schema = getattr(self, "schema", None)
+        kind = schema.kind if isinstance(schema, ResourceSchema) else None
+        return f"<{type(self).__name__} kind={kind!r} version={self.version!r}>"
