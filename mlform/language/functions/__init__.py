@@ -58,7 +58,7 @@ def register(
 
 # The standard library registers itself into FUNCTIONS on import (kept last: the modules
 # import the names above).
-from mlform.language.functions import (  # noqa: E402, F401, I001
+from mlform.language.functions import (  # noqa: E402, F401
     collections,
     conversion,
     datetime,
