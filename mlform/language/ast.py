@@ -278,8 +278,8 @@ def traversals(expression: Expression, bound: frozenset[str] = frozenset()) -> I
         return
     if isinstance(expression, ForExpr):
         yield from traversals(expression.collection, bound)
-        inner = bound | {expression.value_var} | (
-            {expression.key_var} if expression.key_var else set()
+        inner = (
+            bound | {expression.value_var} | ({expression.key_var} if expression.key_var else set())
         )
         for sub in (expression.key_result, expression.value_result, expression.condition):
             if sub is not None:
@@ -292,7 +292,9 @@ def traversals(expression: Expression, bound: frozenset[str] = frozenset()) -> I
         yield from traversals(child, bound)
 
 
-def _template_traversals(parts: tuple[TemplatePart, ...], bound: frozenset[str]) -> Iterator[Traversal]:
+def _template_traversals(
+    parts: tuple[TemplatePart, ...], bound: frozenset[str]
+) -> Iterator[Traversal]:
     for part in parts:
         match part:
             case TemplateInterpolation(expression=e):
@@ -315,7 +317,11 @@ def _as_traversal(expression: Expression) -> Traversal | None:
             node = node.source
         elif isinstance(node, Index):
             key = node.key
-            if isinstance(key, Literal) and isinstance(key.value, str | int) and not isinstance(key.value, bool):
+            if (
+                isinstance(key, Literal)
+                and isinstance(key.value, str | int)
+                and not isinstance(key.value, bool)
+            ):
                 steps.append(key.value)
             else:
                 steps.append("*")  # a dynamic index: the chain stops being static here

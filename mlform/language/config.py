@@ -102,10 +102,15 @@ class Configuration:
     resources: dict[str, ResourceDecl] = field(default_factory=dict)  # by "kind.name"
     providers: dict[str, ProviderDecl] = field(default_factory=dict)
     settings: ast.Body | None = None  # the `mlform { }` block
+    # the lines of the variables files read (*.auto.mlfvars, --var-file), for quoting
+    variable_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def source_line(self, range: SourceRange) -> str | None:
         """The text of the line a range starts on, for quoting in diagnostics."""
         for file in self.files.values():
             if file.filename == range.filename and 0 < range.line <= len(file.lines):
                 return file.lines[range.line - 1]
+        lines = self.variable_files.get(range.filename, ())
+        if 0 < range.line <= len(lines):
+            return lines[range.line - 1]
         return None

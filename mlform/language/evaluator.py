@@ -159,7 +159,9 @@ def index_value(source: Any, key: Any, range: SourceRange) -> Any:
         try:
             position = NUMBER.convert(key)
         except TypeMismatch:
-            raise EvaluationError(f"a list index must be a number, got {type_name(key)}", range) from None
+            raise EvaluationError(
+                f"a list index must be a number, got {_a(type_name(key))}", range
+            ) from None
         if not isinstance(position, int):
             raise EvaluationError(f"a list index must be a whole number, got {position}", range)
         if position < 0 or position >= len(value):
@@ -172,7 +174,9 @@ def index_value(source: Any, key: Any, range: SourceRange) -> Any:
             raise EvaluationError(f"a map key must be a string, got {type_name(key)}", range)
         key = STRING.convert(key)
         if key not in value:
-            raise EvaluationError(f'the map has no element "{key}"{suggest(key, value.keys())}', range)
+            raise EvaluationError(
+                f'the map has no element "{key}"{suggest(key, value.keys())}', range
+            )
         return mark(value[key], sensitive)
     raise EvaluationError(f"a {type_name(value)} cannot be indexed", range)
 
@@ -221,7 +225,9 @@ def _binary(expression: ast.BinaryOp, scope: Scope) -> Any:
     right = _operand(right_value, NUMBER, operator, expression.right.range)
     result: Any
     if operator in _COMPARISON:
-        result = {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[operator]
+        result = {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[
+            operator
+        ]
         return mark(result, sensitive)
     try:
         if operator == "+":
@@ -234,14 +240,24 @@ def _binary(expression: ast.BinaryOp, scope: Scope) -> Any:
             if right == 0:
                 raise EvaluationError("division by zero", expression.right.range)
             result = left / right
-        else:
+        elif operator == "%":
             if right == 0:
                 raise EvaluationError("modulo by zero", expression.right.range)
-            result = math.fmod(left, right) if isinstance(left, float) or isinstance(right, float) else _int_mod(left, right)
+            result = (
+                math.fmod(left, right)
+                if isinstance(left, float) or isinstance(right, float)
+                else _int_mod(left, right)
+            )
+        else:  # pragma: no cover - the parser knows no other operator
+            raise EvaluationError(f'unknown operator "{operator}"', expression.range)
     except OverflowError:
-        raise EvaluationError("the result of this arithmetic is too large", expression.range) from None
+        raise EvaluationError(
+            "the result of this arithmetic is too large", expression.range
+        ) from None
     if isinstance(result, float) and (math.isinf(result) or math.isnan(result)):
-        raise EvaluationError("the result of this arithmetic is not a finite number", expression.range)
+        raise EvaluationError(
+            "the result of this arithmetic is not a finite number", expression.range
+        )
     return mark(normalize_number(result), sensitive)
 
 
@@ -258,7 +274,9 @@ def _operand(value: Any, constraint: Any, operator: str, range: SourceRange) -> 
         return constraint.convert(value)
     except TypeMismatch:
         wanted = "a number" if constraint is NUMBER else "a bool"
-        raise EvaluationError(f'"{operator}" needs {wanted} here, got {_a(type_name(value))}', range) from None
+        raise EvaluationError(
+            f'"{operator}" needs {wanted} here, got {_a(type_name(value))}', range
+        ) from None
 
 
 def _a(word: str) -> str:
@@ -294,7 +312,9 @@ def _unary(expression: ast.UnaryOp, scope: Scope) -> Any:
         return mark(UNKNOWN, sensitive)
     if expression.operator == "!":
         return mark(not _operand(value, BOOL, "!", expression.operand.range), sensitive)
-    return mark(normalize_number(-_operand(value, NUMBER, "-", expression.operand.range)), sensitive)
+    return mark(
+        normalize_number(-_operand(value, NUMBER, "-", expression.operand.range)), sensitive
+    )
 
 
 def values_equal(left: Any, right: Any) -> bool:
@@ -304,7 +324,9 @@ def values_equal(left: Any, right: Any) -> bool:
     if is_number(left) and is_number(right):
         return bool(left == right)
     if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(values_equal(a, b) for a, b in zip(left, right, strict=True))
+        return len(left) == len(right) and all(
+            values_equal(a, b) for a, b in zip(left, right, strict=True)
+        )
     if isinstance(left, dict) and isinstance(right, dict):
         return left.keys() == right.keys() and all(values_equal(left[k], right[k]) for k in left)
     return type(left) is type(right) and bool(left == right)
@@ -315,8 +337,16 @@ def _conditional(expression: ast.Conditional, scope: Scope) -> Any:
     if condition is UNKNOWN:
         return mark(UNKNOWN, sensitive)
     if condition is None:
-        raise EvaluationError("the condition is null; it must be true or false", expression.condition.range)
-    chosen = _operand(condition, BOOL, "?", expression.condition.range)
+        raise EvaluationError(
+            "the condition is null; it must be true or false", expression.condition.range
+        )
+    try:
+        chosen = BOOL.convert(condition)
+    except TypeMismatch:
+        raise EvaluationError(
+            f"the condition must be true or false, got {_a(type_name(condition))}",
+            expression.condition.range,
+        ) from None
     result = evaluate(expression.true_result if chosen else expression.false_result, scope)
     return mark(result, sensitive)
 
@@ -338,7 +368,9 @@ def _object(expression: ast.ObjectCons, scope: Scope) -> Any:
         key_value, key_sensitive = unmark(key)
         sensitive = sensitive or key_sensitive
         if key_value in result:
-            raise EvaluationError(f'the key "{key_value}" is set twice in this object', item.key.range)
+            raise EvaluationError(
+                f'the key "{key_value}" is set twice in this object', item.key.range
+            )
         result[key_value] = evaluate(item.value, scope)
     return mark(result, sensitive)
 
@@ -419,7 +451,8 @@ def _iterate(collection: Any, range: SourceRange) -> list[tuple[Any, Any]]:
     if isinstance(collection, dict):
         return [(key, collection[key]) for key in sorted(collection)]
     raise EvaluationError(
-        f"a for expression needs a list or a map to iterate over, got {_a(type_name(collection))}", range
+        f"a for expression needs a list or a map to iterate over, got {_a(type_name(collection))}",
+        range,
     )
 
 
@@ -428,7 +461,9 @@ def _for(expression: ast.ForExpr, scope: Scope) -> Any:
     if collection is UNKNOWN:
         return mark(UNKNOWN, sensitive)
     if collection is None:
-        raise EvaluationError("a for expression cannot iterate over null", expression.collection.range)
+        raise EvaluationError(
+            "a for expression cannot iterate over null", expression.collection.range
+        )
     is_object = expression.key_result is not None
     results_list: list[Any] = []
     results_map: dict[str, Any] = {}
@@ -447,7 +482,9 @@ def _for(expression: ast.ForExpr, scope: Scope) -> Any:
             results_list.append(evaluate(expression.value_result, inner))
             continue
         assert expression.key_result is not None
-        result_key = _object_key(evaluate(expression.key_result, inner), expression.key_result.range)
+        result_key = _object_key(
+            evaluate(expression.key_result, inner), expression.key_result.range
+        )
         if result_key is UNKNOWN:
             return mark(UNKNOWN, sensitive)
         result_key, key_sensitive = unmark(result_key)
@@ -477,7 +514,8 @@ def _call(expression: ast.FunctionCall, scope: Scope) -> Any:
     function = FUNCTIONS.get(name)
     if function is None:
         raise EvaluationError(
-            f'unknown function "{name}"{suggest(name, [*FUNCTIONS, "try", "can"])}', expression.name_range
+            f'unknown function "{name}"{suggest(name, [*FUNCTIONS, "try", "can"])}',
+            expression.name_range,
         )
     arguments = [evaluate(a, scope) for a in expression.arguments]
     if expression.expand_final and arguments:
@@ -493,12 +531,14 @@ def _call(expression: ast.FunctionCall, scope: Scope) -> Any:
     count = len(arguments)
     if count < function.min_args or (function.max_args is not None and count > function.max_args):
         expected = (
-            f"{function.min_args}" if function.min_args == function.max_args
-            else f"at least {function.min_args}" if function.max_args is None
+            f"{function.min_args}"
+            if function.min_args == function.max_args
+            else f"at least {function.min_args}"
+            if function.max_args is None
             else f"{function.min_args} to {function.max_args}"
         )
         raise EvaluationError(
-            f"{name} takes {expected} argument{'s' if expected != '1' else ''}, got {count}: {function.signature}",
+            f"{name} takes {expected} argument{'s' if not expected.endswith(' 1') and expected != '1' else ''}, got {count}: {function.signature}",
             expression.range,
         )
     plain, sensitive = unmark(arguments)
@@ -510,7 +550,9 @@ def _call(expression: ast.FunctionCall, scope: Scope) -> Any:
         at = expression.range
         if exc.argument is not None and exc.argument < len(expression.arguments):
             at = expression.arguments[exc.argument].range
-        raise EvaluationError(f"{name}: {exc.message}" if not exc.message.startswith(name) else exc.message, at) from None
+        raise EvaluationError(
+            f"{name}: {exc.message}" if not exc.message.startswith(name) else exc.message, at
+        ) from None
     except RecursionError:
         raise EvaluationError(f"{name}: the value is nested too deeply", expression.range) from None
     return mark(result, sensitive)

@@ -28,9 +28,9 @@ from mlform.language.config import (
 )
 from mlform.language.evaluator import EvaluationError, Scope, evaluate, suggest
 from mlform.language.parse_cache import parse_file_cached
-from mlform.language.syntax import SyntaxFailure
-from mlform.language.types import ANY, TypeSyntaxError, type_from_expression
-from mlform.language.values import contains_unknown
+from mlform.language.syntax import SyntaxFailure, source_lines
+from mlform.language.types import ANY, TypeConstraint, TypeSyntaxError, type_from_expression
+from mlform.language.values import contains_unknown, quote
 
 CONFIG_SUFFIX = ".mlf.hcl"
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -98,7 +98,7 @@ def load_configuration(
             for diagnostic in failure.diagnostics:
                 diagnostics.add(diagnostic)
             config.files[name] = ast.File(
-                name, ast.Body({}, (), SourceRange(name, 1, 1)), tuple(text.splitlines())
+                name, ast.Body({}, (), SourceRange(name, 1, 1)), source_lines(text)
             )
             continue
         diagnostics.extend(syntax_diagnostics)
@@ -145,9 +145,9 @@ class _Decoder:
             self.fail(message, block.type_range)
             return False
         for label, range in zip(block.labels, block.label_ranges, strict=True):
-            if not _NAME_RE.match(label):
+            if not _NAME_RE.fullmatch(label):
                 self.fail(
-                    f'"{label}" is not a valid name; names start with a letter or underscore and '
+                    f"{quote(label)} is not a valid name; names start with a letter or underscore and "
                     "hold letters, digits, underscores and dashes",
                     range,
                 )
@@ -264,7 +264,7 @@ class _Decoder:
             return
         body = block.body
         self._unexpected(body, _VARIABLE_ATTRIBUTES, address, "a variable block")
-        type_constraint = ANY
+        type_constraint: TypeConstraint = ANY
         if "type" in body.attributes:
             try:
                 type_constraint = type_from_expression(body.attributes["type"].expression)

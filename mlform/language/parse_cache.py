@@ -68,6 +68,6 @@ def parse_file_cached(text: str, filename: str) -> tuple[ast.File, list[Diagnost
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".tmp-") as handle:
             handle.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(handle.name, path)
-    except OSError:
-        pass  # a read-only home is no reason to fail
+    except (OSError, RecursionError, pickle.PicklingError):
+        pass  # a read-only home (or a tree too deep to pickle) is no reason to fail
     return result

@@ -17,7 +17,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, Un
 
 from mlform.diagnostics import Diagnostic, Diagnostics, SourceRange, error
 from mlform.language import ast
-from mlform.language.templates import parse_template_text
+from mlform.language.templates import _strip_marked, parse_template_text
 
 
 class SyntaxFailure(Exception):
@@ -30,6 +30,20 @@ class SyntaxFailure(Exception):
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+
+MAX_NESTING = 256
+"""How deeply the syntax tree may nest (counted in parser nodes, a few per level of brackets
+or blocks): deeper is surely a mistake, and the evaluator and the checks walk the tree
+recursively."""
+
+
+def _too_deep(range: SourceRange) -> Diagnostic:
+    return error(
+        "this is nested too deeply for mlform to read; split it up, with locals for parts "
+        "of an expression",
+        range,
+    )
+
 
 _TERMINAL_NAMES = {
     "RBRACE": "}",
@@ -52,10 +66,13 @@ def parse_file(text: str, filename: str) -> tuple[ast.File, list[Diagnostic]]:
     """Parse one file; raises `SyntaxFailure` when python-hcl2 cannot parse it at all."""
     from hcl2 import parses_to_tree  # imported here: only commands that read HCL pay for it
 
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte order mark, as some editors on Windows write
     if not text.endswith("\n"):
         text += "\n"  # python-hcl2 needs a final newline after the last item
     try:
-        tree = parses_to_tree(text)
+        prepared, strip_markers = _prepare(text)
+        tree = parses_to_tree(prepared)
     except UnexpectedInput as exc:
         raise SyntaxFailure([_syntax_error(exc, text, filename)]) from None
     except (LarkError, RecursionError) as exc:
@@ -63,9 +80,98 @@ def parse_file(text: str, filename: str) -> tuple[ast.File, list[Diagnostic]]:
             [error(f"this file cannot be parsed: {exc}", SourceRange(filename, 1, 1))]
         ) from None
     reader = _Reader(filename)
-    body = reader.body(tree.children[0], SourceRange(filename, 1, 1))
-    lines = tuple(text.splitlines())
-    return ast.File(filename, body, lines), reader.diagnostics.items
+    reader.strip_markers = strip_markers
+    try:
+        body = reader.body(tree.children[0], SourceRange(filename, 1, 1))
+    except RecursionError:
+        raise SyntaxFailure([_too_deep(SourceRange(filename, 1, 1))]) from None
+    return ast.File(filename, body, source_lines(text)), reader.diagnostics.items
+
+
+def source_lines(text: str) -> tuple[str, ...]:
+    """The lines of a file as HCL counts them: split at "\n" only (str.splitlines would also
+    split at form feeds and Unicode line separators, and quote the wrong line)."""
+    lines = text.removeprefix("\ufeff").split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return tuple(line.removesuffix("\r") for line in lines)
+
+
+def _prepare(text: str) -> tuple[str, frozenset[tuple[int, int]]]:
+    """The text as python-hcl2 can read it, with every position kept as it was.
+
+    `/* ... */` comments that open and close on one line become spaces: HCL takes them
+    wherever whitespace may be; python-hcl2 refuses some (`x = /* c */ 1`) and misreads
+    others (`(1 /* c */ + 2)`). The `~` strip markers of interpolations in quoted strings
+    (`"a ${~ x ~} b"`), which python-hcl2 cannot read, become spaces too; their positions
+    (line, column) are returned for the reader to apply.
+    """
+    if "/*" not in text and "~" not in text:
+        return text, frozenset()
+    out = list(text)
+    markers: list[int] = []
+    modes: list[list[Any]] = []  # per open string: [brace depth of its ${ }, "$" or "%"]
+    in_string = False
+    i, n = 0, len(text)
+    while i < n:
+        ch, nxt = text[i], text[i + 1 : i + 2]
+        if in_string:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"' or ch == "\n":
+                in_string = False
+                modes.pop()
+            elif ch in "$%" and nxt == "{" and text[i - 1 : i] != ch:  # not `$${` nor `%%{`
+                in_string = False
+                modes[-1][1] = ch
+                if ch == "$" and text[i + 2 : i + 3] == "~":
+                    markers.append(i + 2)
+                i += 2
+                continue
+            i += 1
+            continue
+        if ch == '"':
+            in_string = True
+            modes.append([0, ""])
+        elif ch == "{" and modes:
+            modes[-1][0] += 1
+        elif ch == "}" and modes:
+            if modes[-1][0] == 0:
+                in_string = True  # the end of an interpolation: back in its string
+                if modes[-1][1] == "$" and text[i - 1 : i] == "~" and i - 1 not in markers:
+                    markers.append(i - 1)
+            else:
+                modes[-1][0] -= 1
+        elif ch == "#" or (ch == "/" and nxt == "/"):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif ch == "/" and nxt == "*":
+            end = text.find("*/", i + 2)
+            if end < 0:
+                break
+            if "\n" not in text[i:end]:
+                out[i : end + 2] = " " * (end + 2 - i)
+            i = end + 2
+            continue
+        elif ch == "<" and nxt == "<" and (heredoc := _HEREDOC_RE.match(text, i)):
+            marker, i = heredoc.group(1), heredoc.end()
+            while i < n:
+                line_end = text.find("\n", i)
+                line_end = n if line_end < 0 else line_end + 1
+                done = text[i:line_end].strip() == marker
+                i = line_end
+                if done:
+                    break
+            continue
+        i += 1
+    positions = set()
+    for offset in markers:
+        out[offset] = " "
+        start = text.rfind("\n", 0, offset) + 1
+        positions.add((text.count("\n", 0, offset) + 1, offset - start + 1))
+    return "".join(out), frozenset(positions)
 
 
 def parse_expression(text: str, filename: str, line: int, column: int) -> ast.Expression:
@@ -73,15 +179,25 @@ def parse_expression(text: str, filename: str, line: int, column: int) -> ast.Ex
     from hcl2 import parses_to_tree
 
     prefix = "__x = ("
+    prepared, strip_markers = _prepare(prefix + text + ")\n")
     try:
-        tree = parses_to_tree(prefix + text + ")\n")
+        tree = parses_to_tree(prepared)
     except UnexpectedInput as exc:
         shifted_col = exc.column - len(prefix) + column - 1 if exc.line == 1 else exc.column
         raise SyntaxFailure(
-            [error(f"invalid expression in template: {_describe(exc)}",
-                   SourceRange(filename, line + exc.line - 1, max(shifted_col, 1)))]
+            [
+                error(
+                    f"invalid expression: {_describe(exc)}",
+                    SourceRange(filename, line + exc.line - 1, max(shifted_col, 1)),
+                )
+            ]
+        ) from None
+    except (LarkError, RecursionError) as exc:
+        raise SyntaxFailure(
+            [error(f"this expression cannot be parsed: {exc}", SourceRange(filename, line, column))]
         ) from None
     reader = _Reader(filename, line - 1, column - 1 - len(prefix))
+    reader.strip_markers = frozenset(reader._pos(*marker) for marker in strip_markers)
     attribute = tree.children[0].children[0]
     expression = reader.expression(attribute.children[2])
     if reader.diagnostics.has_errors:
@@ -90,13 +206,30 @@ def parse_expression(text: str, filename: str, line: int, column: int) -> ast.Ex
     return expression.expression
 
 
+def _unclosed_string(at: SourceRange) -> Diagnostic:
+    return error(
+        'this string is never closed; add the closing " on the same line '
+        "(a quoted string cannot span lines: use a heredoc for several lines)",
+        at,
+    )
+
+
+def _got(found: Token) -> str:
+    return "the end of the file" if found.type == "$END" else f'"{str(found).strip() or "newline"}"'
+
+
+def _expected(exc: UnexpectedToken) -> str:
+    """What the parser expected, when that is a short list."""
+    expected = sorted({_TERMINAL_NAMES.get(e, e.lower()) for e in exc.expected})
+    return " or ".join(expected) if len(expected) <= 4 else ""
+
+
 def _describe(exc: UnexpectedInput) -> str:
     if isinstance(exc, UnexpectedToken):
-        found = exc.token
-        got = "the end of the file" if found.type == "$END" else f'"{str(found).strip() or "newline"}"'
-        expected = sorted({_TERMINAL_NAMES.get(e, e.lower()) for e in exc.expected})
-        if len(expected) <= 4:
-            return f"unexpected {got}; expected {' or '.join(expected)}"
+        got = _got(exc.token)
+        expected = _expected(exc)
+        if expected:
+            return f"unexpected {got}; expected {expected}"
         return f"unexpected {got}"
     if isinstance(exc, UnexpectedCharacters):
         return f'unexpected character "{exc.char}"'
@@ -107,20 +240,131 @@ def _syntax_error(exc: UnexpectedInput, text: str, filename: str) -> Diagnostic:
     line, column = getattr(exc, "line", 1), getattr(exc, "column", 1)
     message = _describe(exc)
     token = getattr(exc, "token", None)
-    if token is not None and token.type == "$END" or line < 1:
+    if (token is not None and token.type == "$END") or line < 1:
         unclosed = _find_unclosed(text)
         if unclosed is not None:
             line, column, opener = unclosed
             closer = {"{": "}", "[": "]", "(": ")", '"': '"'}[opener]
+            if opener == '"':
+                return _unclosed_string(SourceRange(filename, line, column))
             return error(
                 f'"{opener}" is never closed; add the matching "{closer}"',
                 SourceRange(filename, line, column),
             )
         line, column = max(line, 1), max(column, 1)
+    unclosed = _find_unclosed(text)
+    if unclosed is not None and unclosed[2] == '"' and unclosed[:2] < (line, column):
+        # python-hcl2 reads on past the end of the line, and fails somewhere later
+        return _unclosed_string(SourceRange(filename, unclosed[0], unclosed[1]))
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "STRING_CHARS":
+        return _stray_text_error(exc, text, filename)
+    if isinstance(exc, UnexpectedToken) and set(exc.expected) == {"LBRACE"}:
+        # `source "a.csv"`: python-hcl2 read a block header, HCL would stop at its line end
+        header_line, header_column = _end_of_previous_text(text, line, column)
+        if _BLOCK_HEADER_RE.match(text.split("\n")[header_line - 1]):
+            return error(
+                'expected "{" after this block header, on the same line; to set an argument, '
+                "write name = value",
+                SourceRange(filename, header_line, header_column),
+            )
+    lines = text.split("\n")
+    before = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
+    if (
+        isinstance(exc, UnexpectedToken)
+        and not set(exc.expected) & {"NL_OR_COMMENT", "$END", "LBRACE"}
+        and not before.strip()
+        and line > 1
+    ):
+        # python-hcl2 went on to the next line where HCL would stop at this one's end
+        end_line, end_column = _end_of_previous_text(text, line, column)
+        expected = _expected(exc)
+        return error(
+            "syntax error: the expression is incomplete at the end of this line"
+            + (f"; expected {expected}" if expected else ""),
+            SourceRange(filename, end_line, end_column),
+        )
+    if (
+        isinstance(exc, UnexpectedToken)
+        and exc.token.type == "EQ"
+        and '"' in before
+        and _BLOCK_HEADER_RE.match(before)
+    ):
+        return error(
+            'a block takes no "=" after its labels: write TYPE "NAME" { ... }',
+            SourceRange(filename, line, column),
+        )
+    if isinstance(exc, UnexpectedToken):
+        name = re.fullmatch(r"\s*([A-Za-z_][\w-]*)\s+", before)
+        if name is not None and exc.token.type not in ("EQ", "LBRACE", "DBLQUOTE", "NAME"):
+            return error(
+                f'syntax error: unexpected {_got(exc.token)} after "{name.group(1)}"; to set an '
+                f"argument, write {name.group(1)} = value",
+                SourceRange(filename, line, column),
+            )
     hint = ""
     if isinstance(exc, UnexpectedToken) and exc.token.type == "NL_OR_COMMENT":
         hint = "; an expression must end on its line unless it is inside ( ), [ ] or { }"
     return error(f"syntax error: {message}{hint}", SourceRange(filename, line, column))
+
+
+_OPERATOR_RE = re.compile(r"(==|!=|<=|>=|&&|\|\||[-+*/%<>])\s*$")
+_BLOCK_HEADER_RE = re.compile(r'^\s*[A-Za-z_][\w-]*(\s+("[^"\n]*"|[A-Za-z_][\w-]*))*\s*$')
+_DIRECTIVE_KEYWORDS = {"IF", "FOR", "ELSE", "ENDIF", "ENDFOR"}
+_HEREDOC_RE = re.compile(r"<<-?([A-Za-z_][\w-]*)\r?\n")
+
+
+def _stray_text_error(exc: UnexpectedToken, text: str, filename: str) -> Diagnostic:
+    """python-hcl2 reports text its lexer could not split as one token up to the end of the
+    file; say what is wrong with its first characters instead of quoting all of it."""
+    raw = str(exc.token)
+    line, column = exc.line, exc.column
+    at = SourceRange(filename, line, column)
+    lines = text.split("\n")
+    before = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
+    if raw.startswith("<<"):
+        match = _HEREDOC_RE.match(raw)
+        if match is None:
+            return error(
+                "a heredoc starts with <<MARKER or <<-MARKER and a newline, as in <<EOT", at
+            )
+        marker = match.group(1)
+        if not any(rest.strip() == marker for rest in raw[match.end() :].splitlines()):
+            return error(
+                f'the heredoc "<<{marker}" is never closed; end it with a line holding only "{marker}"',
+                at,
+            )
+    if raw.startswith("*") and before.endswith("/"):
+        return error('the comment "/*" is never closed; end it with "*/"', SourceRange(filename, line, column - 1))
+    if raw.startswith("'"):
+        return error('strings are written in double quotes ("), not single quotes', at)
+    if set(exc.expected) & _DIRECTIVE_KEYWORDS:
+        word = raw.split()[0] if raw.split() else raw
+        return error(
+            f'unknown template directive "{word}"; use %{{if ...}}, %{{else}}, %{{endif}}, '
+            "%{for ... in ...} or %{endfor}",
+            at,
+        )
+    first = raw[:1]
+    if first in ("\n", "\r"):
+        return error("syntax error: expected a value before the end of the line", at)
+    if "NAME" in exc.expected and first and not first.isascii():
+        return error(
+            f'"{first}" cannot start a name: mlform names are ASCII letters, digits, "_" and "-"',
+            at,
+        )
+    shown = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(first, first)
+    return error(f'syntax error: unexpected character "{shown}"', at)
+
+
+def _end_of_previous_text(text: str, line: int, column: int) -> tuple[int, int]:
+    """The position just after the last non-blank character before `line:column`."""
+    lines = text.split("\n")
+    current = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
+    while not current.strip() and line > 1:
+        line -= 1
+        current = lines[line - 1]
+    stripped = current.rstrip()
+    return line, len(stripped) + 1 if stripped else column
 
 
 def _find_unclosed(text: str) -> tuple[int, int, str] | None:
@@ -156,6 +400,20 @@ def _find_unclosed(text: str) -> tuple[int, int, str] | None:
             end = len(text) if end < 0 else end + 2
             for c in text[i:end]:
                 line, column = (line + 1, 1) if c == "\n" else (line, column + 1)
+            i = end
+            continue
+        elif ch == "<" and nxt == "<" and (heredoc := _HEREDOC_RE.match(text, i)):
+            # skip a heredoc's body: quotes and brackets in it are text
+            marker, end = heredoc.group(1), heredoc.end()
+            while end < len(text):
+                line_end = text.find("\n", end)
+                line_end = len(text) if line_end < 0 else line_end + 1
+                done = text[end:line_end].strip() == marker
+                end = line_end
+                if done:
+                    break
+            line += text.count("\n", i, end)
+            column = 1
             i = end
             continue
         elif ch == '"':
@@ -194,6 +452,31 @@ def _ends_line(node: Tree) -> bool:
     return "\n" in last
 
 
+def _is_keyword(node: Tree, word: str) -> bool:
+    inner = node.children[0] if node.children else None
+    return (
+        isinstance(inner, Tree)
+        and inner.data == "keyword"
+        and str(inner.children[0]) == word
+    )
+
+
+def _content_end(node: Tree | Token) -> tuple[int, int] | None:
+    """Where a node's text ends, leaving out the newlines and comments it swallowed."""
+    while isinstance(node, Tree):
+        children = [
+            c
+            for c in node.children
+            if c is not None and not (isinstance(c, Tree) and c.data == "new_line_or_comment")
+        ]
+        if not children:
+            return None
+        node = children[-1]
+    if node.end_line is None or node.end_column is None:
+        return None
+    return node.end_line, node.end_column
+
+
 class _Reader:
     """Walks python-hcl2's lark tree, building `ast` nodes and collecting diagnostics."""
 
@@ -203,6 +486,8 @@ class _Reader:
         self.column_offset = first_line_column_offset
         self.diagnostics = Diagnostics()
         self.newlines_allowed = 0  # depth inside ( ) and [ ]
+        self.depth = 0  # nesting of expressions and blocks, limited to MAX_NESTING
+        self.strip_markers: frozenset[tuple[int, int]] = frozenset()  # see _prepare
         self._expression_readers: dict[str, Callable[[Tree], ast.Expression]] = {
             "expr_term": self._expr_term,
             "conditional": self._conditional,
@@ -243,7 +528,8 @@ class _Reader:
             if getattr(meta, "empty", True):
                 return SourceRange(self.filename, 1 + self.line_offset, 1)
             line, column = self._pos(meta.line, meta.column)
-            end_line, end_column = self._pos(meta.end_line, meta.end_column)
+            # python-hcl2 lets some nodes swallow the newline (and comment) that follows them
+            end_line, end_column = self._pos(*(_content_end(node) or (meta.end_line, meta.end_column)))
         return SourceRange(self.filename, line, column, end_line, end_column)
 
     def fail(self, message: str, node: Tree | Token) -> None:
@@ -273,10 +559,12 @@ class _Reader:
                 attribute = self.attribute(child)
                 if attribute.name in attributes:
                     first = attributes[attribute.name].name_range
-                    self.diagnostics.add(error(
-                        f'argument "{attribute.name}" was already set at line {first.line}; each argument may be set only once',
-                        attribute.name_range,
-                    ))
+                    self.diagnostics.add(
+                        error(
+                            f'argument "{attribute.name}" was already set at line {first.line}; each argument may be set only once',
+                            attribute.name_range,
+                        )
+                    )
                 else:
                     attributes[attribute.name] = attribute
             else:
@@ -294,7 +582,9 @@ class _Reader:
         name_node, _eq, value = tree.children
         self.newlines_allowed = 0
         expression = self.expression(value)
-        return ast.Attribute(self._name(name_node), expression, self.range_of(tree), self.range_of(name_node))
+        return ast.Attribute(
+            self._name(name_node), expression, self.range_of(tree), self.range_of(name_node)
+        )
 
     def block(self, tree: Tree) -> ast.Block:
         children = [c for c in tree.children if c is not None]
@@ -303,11 +593,21 @@ class _Reader:
         label_ranges: list[SourceRange] = []
         index = 1
         while isinstance(children[index], Tree) and children[index].data in (
-            "identifier", "keyword", "literal_value", "string", "new_line_or_comment"
+            "identifier",
+            "keyword",
+            "literal_value",
+            "string",
+            "new_line_or_comment",
         ):
             node = children[index]
             if node.data == "new_line_or_comment":
-                self.fail('the opening brace "{" of a block must be on the same line as its type and labels', node)
+                if not _has_newline(node):
+                    index += 1  # `locals /* note */ {` is fine
+                    continue
+                self.fail(
+                    'the opening brace "{" of a block must be on the same line as its type and labels',
+                    node,
+                )
             elif node.data == "string":
                 label = self._string(node)
                 if not isinstance(label, ast.Literal):
@@ -319,14 +619,29 @@ class _Reader:
                 label_ranges.append(self.range_of(node))
             index += 1
         lbrace, body_tree, rbrace = children[index], children[index + 1], children[index + 2]
-        body = self.body(body_tree, self.range_of(lbrace))
+        assert isinstance(lbrace, Token) and isinstance(rbrace, Token)
+        if self.depth >= MAX_NESTING:
+            self.diagnostics.add(_too_deep(self.range_of(type_node)))
+            body = ast.Body({}, (), self.range_of(lbrace))
+        else:
+            self.depth += 1
+            try:
+                body = self.body(body_tree, self.range_of(lbrace))
+            finally:
+                self.depth -= 1
         self._check_block_layout(body_tree, body, lbrace, rbrace)
         return ast.Block(
-            self._name(type_node), tuple(labels), body, self.range_of(tree),
-            self.range_of(type_node), tuple(label_ranges),
+            self._name(type_node),
+            tuple(labels),
+            body,
+            self.range_of(tree),
+            self.range_of(type_node),
+            tuple(label_ranges),
         )
 
-    def _check_block_layout(self, body_tree: Tree, body: ast.Body, lbrace: Token, rbrace: Token) -> None:
+    def _check_block_layout(
+        self, body_tree: Tree, body: ast.Body, lbrace: Token, rbrace: Token
+    ) -> None:
         items = [c for c in body_tree.children if c is not None]
         if not items:
             return
@@ -353,7 +668,15 @@ class _Reader:
         if reader is None:
             self.fail(f"unsupported syntax ({node.data})", node)
             return ast.Literal(self.range_of(node), None)
-        return reader(node)
+        if self.depth >= MAX_NESTING:
+            # everything downstream (evaluation, reference checks) recurses on the tree
+            self.diagnostics.add(_too_deep(self.range_of(node)))
+            return ast.Literal(self.range_of(node), None)
+        self.depth += 1
+        try:
+            return reader(node)
+        finally:
+            self.depth -= 1
 
     def _significant(self, tree: Tree) -> list[Any]:
         """Children without comments and newlines, complaining about newlines where HCL would."""
@@ -380,7 +703,8 @@ class _Reader:
         self.newlines_allowed += 1
         try:
             return [
-                c for c in tree.children
+                c
+                for c in tree.children
                 if c is not None and not (isinstance(c, Tree) and c.data == "new_line_or_comment")
             ]
         finally:
@@ -408,21 +732,29 @@ class _Reader:
         if self.newlines_allowed == 0 and _has_newline(qmark):
             self._newline_error(qmark)
         return ast.Conditional(
-            self.range_of(tree), self.expression(condition),
-            self.expression(true_result), self.expression(false_result),
+            self.range_of(tree),
+            self.expression(condition),
+            self.expression(true_result),
+            self.expression(false_result),
         )
 
     def _binary_op(self, tree: Tree) -> ast.Expression:
         # a newline after the right operand ends the line: only the term's own count
-        left, term = [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"][:2]
+        left, term = [
+            c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"
+        ][:2]
         term_parts = self._significant(term)
         operator_tree, right = term_parts[0], term_parts[1]
         operator_token = operator_tree.children[0]
         if self.newlines_allowed == 0 and _has_newline(operator_token):
             self._newline_error(operator_token)
+        # python-hcl2's operator token takes in the comments and newlines before it
+        operator = _OPERATOR_RE.search(str(operator_token))
         return ast.BinaryOp(
-            self.range_of(tree), str(operator_token).strip(),
-            self.expression(left), self.expression(right),
+            self.range_of(tree),
+            operator.group(1) if operator else str(operator_token).strip(),
+            self.expression(left),
+            self.expression(right),
         )
 
     def _unary_op(self, tree: Tree) -> ast.Expression:
@@ -468,18 +800,29 @@ class _Reader:
             part = child.children[0]
             if isinstance(part, Token):
                 text = str(part)
-                if part.type == "ESCAPED_INTERPOLATION":
-                    text = text[1:]
-                elif part.type == "ESCAPED_DIRECTIVE":
+                if part.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
                     text = text[1:]
                 else:
+                    if "\n" in text:
+                        self.fail(
+                            "a quoted string cannot span lines; write \\n for a newline, "
+                            "or use a heredoc (<<EOT)",
+                            part,
+                        )
                     text = self._unescape(text, part)
                 flat.append(ast.TemplateText(self.range_of(part), text))
             elif part.data == "interpolation":
                 self.newlines_allowed += 1
                 expression = self.expression(part.children[1])
                 self.newlines_allowed -= 1
-                flat.append(ast.TemplateInterpolation(self.range_of(part), expression))
+                where = self.range_of(part)
+                strip_left = (where.line, where.column + 2) in self.strip_markers
+                strip_right = (where.end_line, where.end_column - 2) in self.strip_markers
+                flat.append(
+                    _strip_marked(
+                        ast.TemplateInterpolation(where, expression, strip_left, strip_right)
+                    )
+                )
             else:
                 flat.append(self._directive(part))
         parts = _assemble(flat, self, tree)
@@ -487,7 +830,11 @@ class _Reader:
 
     def _directive(self, tree: Tree) -> tuple[str, Any, SourceRange, bool, bool]:
         children = [c for c in tree.children if c is not None]
-        strip_left = len(children) > 1 and isinstance(children[1], Token) and children[1].type == "STRIP_MARKER"
+        strip_left = (
+            len(children) > 1
+            and isinstance(children[1], Token)
+            and children[1].type == "STRIP_MARKER"
+        )
         strip_right = isinstance(children[-2], Token) and children[-2].type == "STRIP_MARKER"
         kind = str(tree.data).removeprefix("template_")
         payload: Any = None
@@ -496,8 +843,14 @@ class _Reader:
             if kind == "if_start":
                 payload = self.expression(next(c for c in children if isinstance(c, Tree)))
             elif kind == "for_start":
-                names = [str(c.children[0]) for c in children if isinstance(c, Tree) and c.data == "identifier"]
-                collection = [c for c in children if isinstance(c, Tree) and c.data != "identifier"][-1]
+                names = [
+                    str(c.children[0])
+                    for c in children
+                    if isinstance(c, Tree) and c.data == "identifier"
+                ]
+                collection = [
+                    c for c in children if isinstance(c, Tree) and c.data != "identifier"
+                ][-1]
                 payload = (names, self.expression(collection))
         finally:
             self.newlines_allowed -= 1
@@ -512,11 +865,12 @@ class _Reader:
         # the last two items are the marker line and the empty string after its newline
         lines = body_lines[:-2]
         if header.startswith("<<-"):
-            indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+            # as HCL does: blank lines neither count nor lose their spaces
+            indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
             cut = min(indents, default=0)
-            lines = [line[cut:] for line in lines]
+            lines = [line[cut:] if line.strip() else line for line in lines]
         text = "".join(line + "\n" for line in lines)
-        assert marker
+        assert marker and isinstance(token, Token)
         start_line = (token.line or 1) + 1 + self.line_offset
         try:
             parts = parse_template_text(text, self.filename, start_line, 1)
@@ -552,8 +906,16 @@ class _Reader:
                 if not separated:
                     self.fail("object items must be separated by a comma or a newline", child)
                 key_node, _sep, value_node = child.children
-                items.append(ast.ObjectItem(self._object_key(key_node), self.expression(value_node)))
-                separated = False
+                if not items and _is_keyword(key_node, "for"):
+                    self.fail(
+                        'HCL reads "{ for" as the start of a for expression; '
+                        'quote the key to use it as a name: "for" = ...',
+                        key_node,
+                    )
+                items.append(
+                    ast.ObjectItem(self._object_key(key_node), self.expression(value_node))
+                )
+                separated = _ends_line(child)  # `a = 1 + 2` takes in the newline after it
         finally:
             self.newlines_allowed = saved
         return ast.ObjectCons(self.range_of(tree), tuple(items))
@@ -564,7 +926,11 @@ class _Reader:
             return ast.Literal(self.range_of(inner), str(inner.children[0]))
         if isinstance(inner, Tree) and inner.data == "expr_term":
             term = [c for c in inner.children if c is not None]
-            if len(term) == 1 and isinstance(term[0], Tree) and term[0].data in ("identifier", "literal_value"):
+            if (
+                len(term) == 1
+                and isinstance(term[0], Tree)
+                and term[0].data in ("identifier", "literal_value")
+            ):
                 # a bare name is the key itself, never a variable
                 return ast.Literal(self.range_of(term[0]), str(term[0].children[0]))
         return self.expression(inner)
@@ -573,7 +939,9 @@ class _Reader:
         children = self._nested(tree)
         names = [c for c in children if isinstance(c, Tree) and c.data == "identifier"]
         name = "::".join(str(n.children[0]) for n in names)
-        arguments_tree = next((c for c in children if isinstance(c, Tree) and c.data == "arguments"), None)
+        arguments_tree = next(
+            (c for c in children if isinstance(c, Tree) and c.data == "arguments"), None
+        )
         arguments: list[ast.Expression] = []
         expand = False
         if arguments_tree is not None:
@@ -598,7 +966,7 @@ class _Reader:
         if index.data == "short_index":
             token = index.children[1]
             return ast.Literal(self.range_of(token), int(str(token)))
-        inner = [c for c in self._nested(index) if isinstance(c, Tree)][0]
+        inner = next(c for c in self._nested(index) if isinstance(c, Tree))
         return self._bracketed(inner)
 
     def _get_attr(self, tree: Tree) -> ast.Expression:
@@ -617,47 +985,81 @@ class _Reader:
             else:
                 steps.append(ast.SplatStep(None, self._index_key(step)))
         return ast.Splat(
-            self.range_of(tree), self.expression(source), tuple(steps),
+            self.range_of(tree),
+            self.expression(source),
+            tuple(steps),
             full=tree.data == "full_splat_expr_term",
         )
 
     def _for_intro(self, tree: Tree) -> tuple[str | None, str, ast.Expression]:
-        names = [str(c.children[0]) for c in tree.children if isinstance(c, Tree) and c.data == "identifier"]
-        collection = [c for c in tree.children if isinstance(c, Tree) and c.data not in ("identifier", "new_line_or_comment")][-1]
+        names = [
+            str(c.children[0])
+            for c in tree.children
+            if isinstance(c, Tree) and c.data == "identifier"
+        ]
+        collection = [
+            c
+            for c in tree.children
+            if isinstance(c, Tree) and c.data not in ("identifier", "new_line_or_comment")
+        ][-1]
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         return key_var, value_var, self.expression(collection)
 
-    def _for_parts(self, tree: Tree) -> tuple[tuple[str | None, str, ast.Expression], list[Tree], Tree | None, bool]:
+    def _for_parts(
+        self, tree: Tree
+    ) -> tuple[tuple[str | None, str, ast.Expression], list[Tree], Tree | None, bool]:
         children = [c for c in tree.children if c is not None]
         self.newlines_allowed += 1
         try:
-            intro = self._for_intro(next(c for c in children if isinstance(c, Tree) and c.data == "for_intro"))
+            intro = self._for_intro(
+                next(c for c in children if isinstance(c, Tree) and c.data == "for_intro")
+            )
         finally:
             self.newlines_allowed -= 1
-        expressions = [c for c in children if isinstance(c, Tree) and c.data not in ("for_intro", "for_cond", "new_line_or_comment")]
-        condition = next((c for c in children if isinstance(c, Tree) and c.data == "for_cond"), None)
+        expressions = [
+            c
+            for c in children
+            if isinstance(c, Tree)
+            and c.data not in ("for_intro", "for_cond", "new_line_or_comment")
+        ]
+        condition = next(
+            (c for c in children if isinstance(c, Tree) and c.data == "for_cond"), None
+        )
         grouping = any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in children)
         return intro, expressions, condition, grouping
 
     def _for_condition(self, condition: Tree | None) -> ast.Expression | None:
         if condition is None:
             return None
-        inner = [c for c in condition.children if isinstance(c, Tree) and c.data != "new_line_or_comment"][0]
+        inner = next(
+            c for c in condition.children if isinstance(c, Tree) and c.data != "new_line_or_comment"
+        )
         return self._bracketed(inner)
 
     def _for_tuple(self, tree: Tree) -> ast.Expression:
         (key_var, value_var, collection), expressions, condition, _ = self._for_parts(tree)
         return ast.ForExpr(
-            self.range_of(tree), key_var, value_var, collection, None,
-            self._bracketed(expressions[0]), self._for_condition(condition), False,
+            self.range_of(tree),
+            key_var,
+            value_var,
+            collection,
+            None,
+            self._bracketed(expressions[0]),
+            self._for_condition(condition),
+            False,
         )
 
     def _for_object(self, tree: Tree) -> ast.Expression:
         (key_var, value_var, collection), expressions, condition, grouping = self._for_parts(tree)
         return ast.ForExpr(
-            self.range_of(tree), key_var, value_var, collection,
-            self._bracketed(expressions[0]), self._bracketed(expressions[1]),
-            self._for_condition(condition), grouping,
+            self.range_of(tree),
+            key_var,
+            value_var,
+            collection,
+            self._bracketed(expressions[0]),
+            self._bracketed(expressions[1]),
+            self._for_condition(condition),
+            grouping,
         )
 
 

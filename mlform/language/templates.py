@@ -13,9 +13,13 @@ from typing import Any
 from mlform.diagnostics import SourceRange, error
 from mlform.language import ast
 
-_FOR_RE = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.*)$", re.DOTALL)
+_FOR_RE = re.compile(
+    r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.*)$", re.DOTALL
+)
 
-Directive = tuple[str, Any, SourceRange, bool, bool]  # kind, payload, range, strip_left, strip_right
+Directive = tuple[
+    str, Any, SourceRange, bool, bool
+]  # kind, payload, range, strip_left, strip_right
 
 
 def _failure(message: str, range: SourceRange) -> Exception:
@@ -24,7 +28,9 @@ def _failure(message: str, range: SourceRange) -> Exception:
     return SyntaxFailure([error(message, range)])
 
 
-def parse_template_text(text: str, filename: str, line: int, column: int) -> tuple[ast.TemplatePart, ...]:
+def parse_template_text(
+    text: str, filename: str, line: int, column: int
+) -> tuple[ast.TemplatePart, ...]:
     """Scan template text (a heredoc body) that starts at `line:column`."""
     from mlform.language.syntax import parse_expression
 
@@ -46,7 +52,9 @@ def parse_template_text(text: str, filename: str, line: int, column: int) -> tup
     def flush() -> None:
         if buffer:
             start_line, start_column = buffer_start
-            flat.append(ast.TemplateText(SourceRange(filename, start_line, start_column), "".join(buffer)))
+            flat.append(
+                ast.TemplateText(SourceRange(filename, start_line, start_column), "".join(buffer))
+            )
             buffer.clear()
 
     while i < len(text):
@@ -63,7 +71,9 @@ def parse_template_text(text: str, filename: str, line: int, column: int) -> tup
             start = (here_line, here_column)
             end = _matching_brace(text, i + 2)
             if end < 0:
-                raise _failure(f'"{two}" is never closed; add the matching "}}"', SourceRange(filename, *start))
+                raise _failure(
+                    f'"{two}" is never closed; add the matching "}}"', SourceRange(filename, *start)
+                )
             inner = text[i + 2 : end]
             strip_left = inner.startswith("~")
             strip_right = inner.endswith("~")
@@ -74,9 +84,24 @@ def parse_template_text(text: str, filename: str, line: int, column: int) -> tup
             range = SourceRange(filename, *start)
             if two == "${":
                 expression = parse_expression(body, filename, body_line, body_column)
-                flat.append(_strip_marked(ast.TemplateInterpolation(range, expression, strip_left, strip_right)))
+                flat.append(
+                    _strip_marked(
+                        ast.TemplateInterpolation(range, expression, strip_left, strip_right)
+                    )
+                )
             else:
-                flat.append(_directive(body, range, strip_left, strip_right, filename, body_line, body_column, parse_expression))
+                flat.append(
+                    _directive(
+                        body,
+                        range,
+                        strip_left,
+                        strip_right,
+                        filename,
+                        body_line,
+                        body_column,
+                        parse_expression,
+                    )
+                )
             advance(end + 1 - i)
             buffer_start = (here_line, here_column)
             continue
@@ -95,8 +120,14 @@ def _strip_marked(part: ast.TemplateInterpolation) -> Any:
 
 
 def _directive(
-    body: str, range: SourceRange, strip_left: bool, strip_right: bool,
-    filename: str, line: int, column: int, parse_expression: Any,
+    body: str,
+    range: SourceRange,
+    strip_left: bool,
+    strip_right: bool,
+    filename: str,
+    line: int,
+    column: int,
+    parse_expression: Any,
 ) -> Directive:
     stripped = body.strip()
     offset = len(body) - len(body.lstrip())
@@ -104,7 +135,13 @@ def _directive(
         return (stripped, None, range, strip_left, strip_right)
     if stripped.startswith("if ") or stripped.startswith("if\t"):
         expression_text = stripped[2:]
-        return ("if_start", parse_expression(expression_text, filename, line, column + offset + 2), range, strip_left, strip_right)
+        return (
+            "if_start",
+            parse_expression(expression_text, filename, line, column + offset + 2),
+            range,
+            strip_left,
+            strip_right,
+        )
     match = _FOR_RE.match(stripped)
     if match:
         first, second, collection_text = match.groups()
@@ -163,10 +200,20 @@ def _apply_strip_markers(flat: list[Any]) -> None:
             flat[index + 1] = ast.TemplateText(following.range, following.text.lstrip())
 
 
+_MAX_DIRECTIVE_NESTING = 64
+
+
 def _nest(
-    flat: list[Any], index: int, filename: str, closers: tuple[str, ...]
+    flat: list[Any], index: int, filename: str, closers: tuple[str, ...], depth: int = 0
 ) -> tuple[tuple[ast.TemplatePart, ...], int]:
     parts: list[ast.TemplatePart] = []
+    if depth > _MAX_DIRECTIVE_NESTING:
+        # the evaluator renders nested directives recursively
+        raise _failure(
+            f"template directives are nested more than {_MAX_DIRECTIVE_NESTING} deep; "
+            "split the template up",
+            flat[index - 1][2],
+        )
     while index < len(flat):
         item = flat[index]
         if not isinstance(item, tuple):
@@ -180,17 +227,17 @@ def _nest(
         elif kind in closers:
             return tuple(parts), index
         elif kind == "if_start":
-            then_parts, index = _nest(flat, index + 1, filename, ("else", "endif"))
+            then_parts, index = _nest(flat, index + 1, filename, ("else", "endif"), depth + 1)
             else_parts: tuple[ast.TemplatePart, ...] = ()
             if index < len(flat) and flat[index][0] == "else":
-                else_parts, index = _nest(flat, index + 1, filename, ("endif",))
+                else_parts, index = _nest(flat, index + 1, filename, ("endif",), depth + 1)
             if index >= len(flat) or flat[index][0] != "endif":
                 raise _failure("%{if} has no matching %{endif}", range)
             parts.append(ast.TemplateIf(range, payload, then_parts, else_parts))
             index += 1
         elif kind == "for_start":
             names, collection = payload
-            body, index = _nest(flat, index + 1, filename, ("endfor",))
+            body, index = _nest(flat, index + 1, filename, ("endfor",), depth + 1)
             if index >= len(flat):
                 raise _failure("%{for} has no matching %{endfor}", range)
             key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])

@@ -8,6 +8,8 @@ the path of the offending element, so messages can say `params["eta"]: a number 
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +18,11 @@ from mlform.language.values import (
     Sensitive,
     is_number,
     normalize_number,
+    render,
     type_name,
 )
+
+_DECIMAL = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 
 class TypeMismatch(Exception):
@@ -72,26 +77,27 @@ class Primitive(TypeConstraint):
             if isinstance(value, bool):
                 return "true" if value else "false"
             if is_number(value):
-                from mlform.language.values import render
-
                 return render(value)
         elif self.name == "number":
             if is_number(value):
                 return value
             if isinstance(value, str):
-                try:
-                    number = float(value.strip()) if any(c in value for c in ".eE") else int(value)
-                except ValueError:
-                    raise TypeMismatch(
-                        f'cannot convert "{value}" to a number', path
-                    ) from None
+                text = value.strip()
+                # Python would also take "1_000", "inf" and "nan"; HCL takes decimals only
+                number: float = 0.0
+                if _DECIMAL.fullmatch(text):
+                    number = float(text) if any(c in text for c in ".eE") else int(text)
+                if not _DECIMAL.fullmatch(text) or not math.isfinite(number):
+                    raise TypeMismatch(f'cannot convert "{value}" to a number', path)
                 return normalize_number(number)
         elif self.name == "bool":
             if isinstance(value, bool):
                 return value
             if value in ("true", "false"):
                 return value == "true"
-        raise TypeMismatch(f"{_article(self.name)} is required, got {_article(type_name(value))}", path)
+        raise TypeMismatch(
+            f"{_article(self.name)} is required, got {_article(type_name(value))}", path
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -104,7 +110,9 @@ class ListType(TypeConstraint):
 
     def _convert(self, value: Any, path: str) -> Any:
         if not isinstance(value, list):
-            raise TypeMismatch(f"{self.describe()} is required, got {_article(type_name(value))}", path)
+            raise TypeMismatch(
+                f"{self.describe()} is required, got {_article(type_name(value))}", path
+            )
         items = [self.element.convert(v, f"{path}[{i}]") for i, v in enumerate(value)]
         if self.kind == "set":
             unique: list[Any] = []
@@ -130,7 +138,9 @@ class MapType(TypeConstraint):
 
     def _convert(self, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
-            raise TypeMismatch(f"{self.describe()} is required, got {_article(type_name(value))}", path)
+            raise TypeMismatch(
+                f"{self.describe()} is required, got {_article(type_name(value))}", path
+            )
         return {k: self.element.convert(v, f'{path}["{k}"]') for k, v in value.items()}
 
     def __str__(self) -> str:
@@ -146,11 +156,20 @@ class TupleType(TypeConstraint):
 
     def _convert(self, value: Any, path: str) -> Any:
         if not isinstance(value, list) or len(value) != len(self.elements):
+            count = len(self.elements)
+            got = (
+                f"a list of {len(value)} element{'s' if len(value) != 1 else ''}"
+                if isinstance(value, list)
+                else _article(type_name(value))
+            )
             raise TypeMismatch(
-                f"a tuple of {len(self.elements)} elements is required, got {_article(type_name(value))}",
+                f"a tuple of {count} element{'s' if count != 1 else ''} is required, got {got}",
                 path,
             )
-        return [t.convert(v, f"{path}[{i}]") for i, (t, v) in enumerate(zip(self.elements, value, strict=True))]
+        return [
+            t.convert(v, f"{path}[{i}]")
+            for i, (t, v) in enumerate(zip(self.elements, value, strict=True))
+        ]
 
     def __str__(self) -> str:
         return "tuple([" + ", ".join(str(t) for t in self.elements) + "])"
@@ -168,7 +187,9 @@ class ObjectType(TypeConstraint):
         result: dict[str, Any] = {}
         for name, attribute_type in self.attributes.items():
             if name in value:
-                result[name] = attribute_type.convert(value[name], f"{path}.{name}" if path else name)
+                result[name] = attribute_type.convert(
+                    value[name], f"{path}.{name}" if path else name
+                )
             elif name in self.optional:
                 result[name] = self.defaults.get(name)
             else:
@@ -177,7 +198,13 @@ class ObjectType(TypeConstraint):
 
     def __str__(self) -> str:
         inner = ", ".join(
-            f"{k} = optional({t})" if k in self.optional else f"{k} = {t}"
+            (
+                f"{k} = optional({t}, {render(self.defaults[k])})"
+                if k in self.defaults
+                else f"{k} = optional({t})"
+            )
+            if k in self.optional
+            else f"{k} = {t}"
             for k, t in self.attributes.items()
         )
         return "object({" + inner + "})"
@@ -199,7 +226,12 @@ class TypeSyntaxError(Exception):
         self.range = range
 
 
-_PRIMITIVES: dict[str, TypeConstraint] = {"string": STRING, "number": NUMBER, "bool": BOOL, "any": ANY}
+_PRIMITIVES: dict[str, TypeConstraint] = {
+    "string": STRING,
+    "number": NUMBER,
+    "bool": BOOL,
+    "any": ANY,
+}
 _HINT = "write a type such as string, number, bool, list(string), map(number), object({ a = string }) or any"
 
 
@@ -211,8 +243,15 @@ def type_from_expression(expression: Any) -> TypeConstraint:
         return type_from_expression(expression.expression)
     if isinstance(expression, ast.Variable) and expression.name in _PRIMITIVES:
         return _PRIMITIVES[expression.name]
-    if isinstance(expression, ast.Literal) and isinstance(expression.value, str) and expression.value in _PRIMITIVES:
-        raise TypeSyntaxError(f'a type is written without quotes: {expression.value}, not "{expression.value}"', expression.range)
+    if (
+        isinstance(expression, ast.Literal)
+        and isinstance(expression.value, str)
+        and expression.value in _PRIMITIVES
+    ):
+        raise TypeSyntaxError(
+            f'a type is written without quotes: {expression.value}, not "{expression.value}"',
+            expression.range,
+        )
     if isinstance(expression, ast.FunctionCall):
         name, args = expression.name, expression.arguments
         if name in ("list", "set", "map") and len(args) == 1:
@@ -226,14 +265,22 @@ def type_from_expression(expression: Any) -> TypeConstraint:
             defaults: dict[str, Any] = {}
             for item in args[0].items:
                 if not (isinstance(item.key, ast.Literal) and isinstance(item.key.value, str)):
-                    raise TypeSyntaxError("an object type's attribute names must be plain names", item.key.range)
+                    raise TypeSyntaxError(
+                        "an object type's attribute names must be plain names", item.key.range
+                    )
                 value = item.value
-                if isinstance(value, ast.FunctionCall) and value.name == "optional" and value.arguments:
+                if (
+                    isinstance(value, ast.FunctionCall)
+                    and value.name == "optional"
+                    and value.arguments
+                ):
                     optional.add(item.key.value)
                     if len(value.arguments) == 2:
                         default = value.arguments[1]
                         if not isinstance(default, ast.Literal):
-                            raise TypeSyntaxError("an optional attribute's default must be a literal", default.range)
+                            raise TypeSyntaxError(
+                                "an optional attribute's default must be a literal", default.range
+                            )
                         defaults[item.key.value] = default.value
                     value = value.arguments[0]
                 attributes[item.key.value] = type_from_expression(value)
@@ -241,4 +288,16 @@ def type_from_expression(expression: Any) -> TypeConstraint:
         if name in ("list", "set", "map", "tuple", "object"):
             raise TypeSyntaxError(f"{name}(...) takes one type argument; {_HINT}", expression.range)
     range = getattr(expression, "range", None)
+    written = None
+    if isinstance(expression, ast.Variable):
+        written, range = expression.name, expression.range
+    elif isinstance(expression, ast.FunctionCall):
+        written, range = expression.name, expression.name_range
+    if written is not None:
+        import difflib
+
+        names = [*_PRIMITIVES, "list", "set", "map", "tuple", "object"]
+        close = difflib.get_close_matches(written, names, n=1, cutoff=0.7)
+        if close:
+            raise TypeSyntaxError(f'"{written}" is not a type; did you mean "{close[0]}"?', range)
     raise TypeSyntaxError(f"this is not a type; {_HINT}", range)

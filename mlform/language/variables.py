@@ -19,7 +19,7 @@ from mlform.language import ast
 from mlform.language.config import Configuration, VariableDecl
 from mlform.language.evaluator import EvaluationError, Scope, evaluate, suggest
 from mlform.language.loader import display_path
-from mlform.language.syntax import SyntaxFailure, parse_expression, parse_file
+from mlform.language.syntax import SyntaxFailure, parse_expression, parse_file, source_lines
 from mlform.language.types import AnyType, Primitive, TypeMismatch
 from mlform.language.values import UNKNOWN, Sensitive, contains_unknown, unmark
 
@@ -56,8 +56,8 @@ def collect_values(
 ) -> dict[str, ProvidedValue]:
     values: dict[str, ProvidedValue] = {}
     for key in sorted(environ):
-        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX):]:
-            name = key[len(ENV_PREFIX):]
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :]:
+            name = key[len(ENV_PREFIX) :]
             if name in config.variables:  # Terraform ignores undeclared environment values
                 values[name] = ProvidedValue(environ[key], key, raw_text=True)
     for path in sorted(config.directory.glob("*" + AUTO_SUFFIX)):
@@ -66,31 +66,44 @@ def collect_values(
         if item.kind == "var-file":
             path = Path(item.text)
             if not path.is_file():
-                diagnostics.add(error(f'--var-file "{item.text}" does not exist; give the path of a file of name = value lines'))
+                diagnostics.add(
+                    error(
+                        f'--var-file "{item.text}" does not exist; give the path of a file of name = value lines'
+                    )
+                )
                 continue
             _read_file(config, path, values, diagnostics, strict=True)
             continue
         name, sep, text = item.text.partition("=")
         name = name.strip()
         if not sep or not name:
-            diagnostics.add(error(f'--var "{item.text}" is not of the form NAME=VALUE, e.g. --var max_depth=8'))
+            diagnostics.add(
+                error(f'--var "{item.text}" is not of the form NAME=VALUE, e.g. --var max_depth=8')
+            )
             continue
         if name not in config.variables:
-            diagnostics.add(error(
-                f'--var sets "{name}", which is not declared{suggest(name, config.variables)}; '
-                f'declare it with a variable "{name}" block'
-            ))
+            diagnostics.add(
+                error(
+                    f'--var sets "{name}", which is not declared{suggest(name, config.variables)}; '
+                    f'declare it with a variable "{name}" block'
+                )
+            )
             continue
         values[name] = ProvidedValue(text, "--var", raw_text=True)
     return values
 
 
 def _read_file(
-    config: Configuration, path: Path, values: dict[str, ProvidedValue], diagnostics: Diagnostics, strict: bool
+    config: Configuration,
+    path: Path,
+    values: dict[str, ProvidedValue],
+    diagnostics: Diagnostics,
+    strict: bool,
 ) -> None:
     name = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
+        config.variable_files[name] = source_lines(text)
         parsed, syntax = parse_file(text, name)
     except SyntaxFailure as failure:
         diagnostics.extend(failure.diagnostics)
@@ -100,14 +113,20 @@ def _read_file(
         return
     diagnostics.extend(syntax)
     for block in parsed.body.blocks:
-        diagnostics.add(error("a variables file holds only name = value lines, not blocks", block.type_range))
+        diagnostics.add(
+            error("a variables file holds only name = value lines, not blocks", block.type_range)
+        )
     for attribute in parsed.body.attributes.values():
         if attribute.name not in config.variables:
             message = (
                 f'the variables file sets "{attribute.name}", which is not declared'
                 f"{suggest(attribute.name, config.variables)}"
             )
-            diagnostics.add(error(message, attribute.name_range) if strict else warning(message, attribute.name_range))
+            diagnostics.add(
+                error(message, attribute.name_range)
+                if strict
+                else warning(message, attribute.name_range)
+            )
             continue
         try:
             value = evaluate(attribute.expression, Scope({}, config.directory))
@@ -115,7 +134,9 @@ def _read_file(
             diagnostics.add(error(f"a variable value must be a constant: {exc.message}", exc.range))
             continue
         source = f"{name}:{attribute.name_range.line}"
-        values[attribute.name] = ProvidedValue(value, source, raw_text=False, range=attribute.expression.range)
+        values[attribute.name] = ProvidedValue(
+            value, source, raw_text=False, range=attribute.expression.range
+        )
 
 
 def resolve_variables(
@@ -148,31 +169,57 @@ def _resolve_one(
         try:
             value = _read_text(given, declaration) if given.raw_text else given.value
         except SyntaxFailure as failure:
-            diagnostics.add(error(f"the value from {given.source} is not valid: {failure.diagnostics[0].message}", where, address))
+            diagnostics.add(
+                error(
+                    f"the value from {given.source} is not valid: {failure.diagnostics[0].message}",
+                    where,
+                    address,
+                )
+            )
             return UNKNOWN
     elif declaration.default is not None:
+        where = declaration.default.range
+        hints = {
+            "var": "it cannot refer to other variables",
+            "local": "it cannot refer to local values",
+        }
         try:
-            value = evaluate(declaration.default, Scope({}, config.directory))
+            value = evaluate(declaration.default, Scope({}, config.directory, hints=hints))
         except EvaluationError as exc:
-            diagnostics.add(error(f"the default must be a constant: {exc.message}", exc.range, address))
+            diagnostics.add(
+                error(f"the default must be a constant: {exc.message}", exc.range, address)
+            )
             return UNKNOWN
     elif mode is Mode.VALIDATE:
         return Sensitive(UNKNOWN) if declaration.sensitive else UNKNOWN
     else:
-        diagnostics.add(error(
-            f'no value for required variable "{declaration.name}"; set it with '
-            f"--var {declaration.name}=VALUE, in a *{AUTO_SUFFIX} file, or with {ENV_PREFIX}{declaration.name}",
-            declaration.range, address,
-        ))
+        diagnostics.add(
+            error(
+                f'no value for required variable "{declaration.name}"; set it with '
+                f"--var {declaration.name}=VALUE, in a *{AUTO_SUFFIX} file, or with {ENV_PREFIX}{declaration.name}",
+                declaration.range,
+                address,
+            )
+        )
         return UNKNOWN
     if value is None and not declaration.nullable:
-        diagnostics.add(error("this variable is not nullable and was given null; give it a value", where, address))
+        diagnostics.add(
+            error(
+                "this variable is not nullable and was given null; give it a value", where, address
+            )
+        )
         return UNKNOWN
     try:
         value = declaration.type.convert(value)
     except TypeMismatch as exc:
-        origin = f" (from {given.source})" if given is not None else ""
-        diagnostics.add(error(f"invalid value{origin}: {exc}; the variable's type is {declaration.type}", where, address))
+        what = f"invalid value (from {given.source})" if given is not None else "invalid default"
+        diagnostics.add(
+            error(
+                f"{what}: {exc}; the variable's type is {declaration.type}",
+                where,
+                address,
+            )
+        )
         return UNKNOWN
     return Sensitive(value) if declaration.sensitive else value
 
@@ -200,19 +247,27 @@ def _check_rules(
         refs = {t.root for t in ast.traversals(rule.condition)}
         if refs - {"var"}:
             other = sorted(refs - {"var"})[0]
-            diagnostics.add(error(
-                f'a validation condition may refer only to variables, not "{other}"', rule.condition.range, address
-            ))
+            diagnostics.add(
+                error(
+                    f'a validation condition may refer only to variables, not "{other}"',
+                    rule.condition.range,
+                    address,
+                )
+            )
             continue
         try:
             outcome, _ = unmark(evaluate(rule.condition, scope))
         except EvaluationError as exc:
-            diagnostics.add(error(f"the validation condition failed: {exc.message}", exc.range, address))
+            diagnostics.add(
+                error(f"the validation condition failed: {exc.message}", exc.range, address)
+            )
             continue
         if outcome is UNKNOWN or contains_unknown(outcome):
             continue
         if not isinstance(outcome, bool):
-            diagnostics.add(error("a validation condition must be true or false", rule.condition.range, address))
+            diagnostics.add(
+                error("a validation condition must be true or false", rule.condition.range, address)
+            )
             continue
         if outcome:
             continue

@@ -241,6 +241,11 @@ class _Checker:
         schema = self.schema(resource.kind)
         if schema is None:
             return
+        if resource.count is not None and resource.for_each is not None:
+            # the loader reported it; which one was meant is anyone's guess, so the
+            # instances are unknown rather than guessed (and their errors made up)
+            self.objects.setdefault(resource.kind, {})[resource.name] = UNKNOWN
+            return
         objects = []
         for address, extra, hints in self._expand(resource):
             decoded = decode_body(

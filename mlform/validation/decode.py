@@ -42,7 +42,9 @@ def decode_body(
     diagnostics: Diagnostics,
 ) -> Decoded:
     decoded = Decoded({})
-    decoded.config = _decode(body, schema, scope, address, kind, block_range, diagnostics, (), decoded)
+    decoded.config = _decode(
+        body, schema, scope, address, kind, block_range, diagnostics, (), decoded
+    )
     return decoded
 
 
@@ -65,15 +67,27 @@ def _decode(
         spec = schema.get_input(name) or schema.get_output(name)
         if spec is None:
             if schema.get_block(name) is not None:
-                fail(f'"{name}" is a block, not an argument; write {name} {{ ... }}', attribute.name_range)
+                fail(
+                    f'"{name}" is a block, not an argument; write {name} {{ ... }}',
+                    attribute.name_range,
+                )
             else:
-                fail(f'unknown attribute "{name}"{suggest(name, schema.input_names)}', attribute.name_range)
+                fail(
+                    f'unknown attribute "{name}"{suggest(name, schema.input_names)}',
+                    attribute.name_range,
+                )
             continue
         if spec.computed:
-            fail(f'"{name}" is an output of {_article(what)}, computed by mlform; it cannot be set', attribute.name_range)
+            fail(
+                f'"{name}" is an output of {_article(what)}, computed by mlform; it cannot be set',
+                attribute.name_range,
+            )
             continue
         if spec.name in config:
-            fail(f'"{name}" and "{spec.name}" name the same attribute; set it once', attribute.name_range)
+            fail(
+                f'"{name}" and "{spec.name}" name the same attribute; set it once',
+                attribute.name_range,
+            )
             continue
         path = (*prefix, spec.name)
         decoded.ranges[path] = attribute.expression.range
@@ -88,8 +102,10 @@ def _decode(
         try:
             value = spec.type.convert(value)
         except TypeMismatch as exc:
-            where = f'"{spec.name}{exc.path}"' if exc.path and exc.path.startswith("[") else (
-                f'"{spec.name}.{exc.path}"' if exc.path else f'"{spec.name}"'
+            where = (
+                f'"{spec.name}{exc.path}"'
+                if exc.path and exc.path.startswith("[")
+                else (f'"{spec.name}.{exc.path}"' if exc.path else f'"{spec.name}"')
             )
             fail(f"{where}: {exc.message}", attribute.expression.range)
             config[spec.name] = UNKNOWN
@@ -101,9 +117,14 @@ def _decode(
         if spec.name in config:
             continue
         if spec.required:
-            fail(f'missing required attribute "{spec.name}": {spec.description}'.rstrip(": "), block_range)
+            fail(
+                f'missing required attribute "{spec.name}": {spec.description}'.rstrip(": "),
+                block_range,
+            )
         config[spec.name] = spec.default
-    _decode_blocks(body, schema, scope, address, what, block_range, diagnostics, prefix, decoded, config)
+    _decode_blocks(
+        body, schema, scope, address, what, block_range, diagnostics, prefix, decoded, config
+    )
     return config
 
 
@@ -127,17 +148,28 @@ def _decode_blocks(
         spec = schema.get_block(block.type)
         if spec is None:
             if schema.get_input(block.type) is not None:
-                fail(f'"{block.type}" is an argument, not a block; write {block.type} = ...', block.type_range)
+                fail(
+                    f'"{block.type}" is an argument, not a block; write {block.type} = ...',
+                    block.type_range,
+                )
             else:
-                fail(f'unknown block "{block.type}"{suggest(block.type, schema.input_names)}', block.type_range)
+                fail(
+                    f'unknown block "{block.type}"{suggest(block.type, schema.input_names)}',
+                    block.type_range,
+                )
             continue
         wanted_labels = len(spec.labels) if spec.nesting is Nesting.LABELLED else 0
         if len(block.labels) != wanted_labels:
             if wanted_labels:
                 example = " ".join(f'"{label.upper()}"' for label in spec.labels)
-                fail(f"a {spec.name} block takes {wanted_labels} label(s): {spec.name} {example} {{ ... }}", block.type_range)
+                fail(
+                    f"a {spec.name} block takes {wanted_labels} label(s): {spec.name} {example} {{ ... }}",
+                    block.type_range,
+                )
             else:
-                fail(f"a {spec.name} block takes no labels: {spec.name} {{ ... }}", block.type_range)
+                fail(
+                    f"a {spec.name} block takes no labels: {spec.name} {{ ... }}", block.type_range
+                )
             continue
         index = counts.get(spec.name, 0)
         counts[spec.name] = index + 1
@@ -145,12 +177,23 @@ def _decode_blocks(
             fail(f"only one {spec.name} block is allowed here; merge them", block.type_range)
             continue
         if spec.max_items is not None and index >= spec.max_items:
-            fail(f"at most {spec.max_items} {spec.name} block(s) are allowed here", block.type_range)
+            fail(
+                f"at most {spec.max_items} {spec.name} block(s) are allowed here", block.type_range
+            )
             continue
         path = (*prefix, spec.name, index)
         decoded.ranges[path] = block.type_range
-        inner = _decode(block.body, spec.block, scope, address, f"{spec.name} block", block.type_range,
-                        diagnostics, path, decoded)
+        inner = _decode(
+            block.body,
+            spec.block,
+            scope,
+            address,
+            f"{spec.name} block",
+            block.type_range,
+            diagnostics,
+            path,
+            decoded,
+        )
         config.setdefault(spec.name, []).append(BlockValue(block.labels, inner))
     for spec in schema.blocks:
         found = counts.get(spec.name, 0)
@@ -162,22 +205,29 @@ def _decode_blocks(
             for value in config[spec.name]:
                 if value.labels in seen:
                     label = " ".join(f'"{part}"' for part in value.labels)
-                    fail(f"two {spec.name} blocks are labelled {label}; labels must be unique", block_range)
+                    fail(
+                        f"two {spec.name} blocks are labelled {label}; labels must be unique",
+                        block_range,
+                    )
                 seen.add(value.labels)
 
 
 def _check_resource_reference(attribute: ast.Attribute, kind: str, fail: Any) -> None:
     expression = attribute.expression
     if isinstance(expression, ast.Literal) and isinstance(expression.value, str):
-        fail(f'"{attribute.name}" takes a reference to a {kind} resource, like {kind}.NAME, not a string; remove the quotes',
-             expression.range)
+        fail(
+            f'"{attribute.name}" takes a reference to a {kind} resource, like {kind}.NAME, not a string; remove the quotes',
+            expression.range,
+        )
         return
     roots = {t.root for t in ast.traversals(expression)}
     others = {r for r in roots if r not in (kind, "var", "local", "each", "count")}
     if kind not in roots and others:
         other = sorted(others)[0]
-        fail(f'"{attribute.name}" takes a reference to a {kind} resource, like {kind}.NAME; this refers to {_article(other)}',
-             expression.range)
+        fail(
+            f'"{attribute.name}" takes a reference to a {kind} resource, like {kind}.NAME; this refers to {_article(other)}',
+            expression.range,
+        )
 
 
 def _article(word: str) -> str:

@@ -45,8 +45,10 @@ def check_traversal(
         if not isinstance(first, str):
             fail("var must be followed by a variable name, as in var.max_depth")
         elif first not in config.variables:
-            fail(f'reference to undeclared variable "{first}"{suggest(first, config.variables)}; '
-                 f'declare it with a variable "{first}" block')
+            fail(
+                f'reference to undeclared variable "{first}"'
+                + (suggest(first, config.variables) or f'; declare it with a variable "{first}" block')
+            )
         else:
             return f"var.{first}"
         return None
@@ -54,14 +56,18 @@ def check_traversal(
         if not isinstance(first, str):
             fail("local must be followed by a local value's name, as in local.features")
         elif first not in config.locals:
-            fail(f'reference to undeclared local value "{first}"{suggest(first, config.locals)}; '
-                 "declare it in a locals block")
+            fail(
+                f'reference to undeclared local value "{first}"'
+                + (suggest(first, config.locals) or "; declare it in a locals block")
+            )
         else:
             return f"local.{first}"
         return None
     if root == "each":
         resource = context.resource
-        if resource is None or resource.for_each is None or context.in_for_each:
+        if context.in_for_each:
+            fail("the for_each expression cannot refer to each: it is what defines each")
+        elif resource is None or resource.for_each is None:
             fail("each.key and each.value exist only inside a resource that sets for_each")
         elif first not in ("key", "value"):
             fail('each has only "key" and "value"')
@@ -79,7 +85,14 @@ def check_traversal(
         return None
     schema = schemas(root)
     if schema is None:
-        names = ["var", "local", "each", "count", "path", *{r.kind for r in config.resources.values()}]
+        names = [
+            "var",
+            "local",
+            "each",
+            "count",
+            "path",
+            *{r.kind for r in config.resources.values()},
+        ]
         fail(f'unknown name "{root}"{suggest(root, names)}')
         return None
     return _check_resource_traversal(traversal, config, schema, fail)
@@ -93,37 +106,53 @@ def _check_resource_traversal(
 ) -> str | None:
     kind, steps = traversal.root, traversal.steps
     if not steps or not isinstance(steps[0], str):
-        fail(f"a reference to a {kind} names it, as in {kind}.NAME")
+        fail(f"a reference to {_a(kind)} names it, as in {kind}.NAME")
         return None
     name = steps[0]
     address = f"{kind}.{name}"
     resource = config.resources.get(address)
     if resource is None:
-        same_kind = [r.name for r in config.resources.values() if r.kind == kind]
-        fail(f'reference to undeclared resource "{address}"{suggest(name, same_kind)}')
+        same_kind = [r.address for r in config.resources.values() if r.kind == kind]
+        fail(f'reference to undeclared resource "{address}"{suggest(address, same_kind)}')
         return None
     rest = steps[1:]
     expanded = resource.count is not None or resource.for_each is not None
     if expanded and rest and isinstance(rest[0], str) and _has_attribute(schema, rest[0]):
         meta = "count" if resource.count is not None else "for_each"
         example = f"{address}[0]" if meta == "count" else f'{address}["KEY"]'
-        fail(f"{address} has {meta} set, so it is a collection of instances; "
-             f"refer to one instance, as in {example}.{rest[0]}, or to all with {address}[*].{rest[0]}")
+        fail(
+            f"{address} has {meta} set, so it is a collection of instances; "
+            f"refer to one instance, as in {example}.{rest[0]}, or to all with {address}[*].{rest[0]}"
+        )
         return address
     if not expanded and rest and isinstance(rest[0], int):
-        fail(f"{address} has neither count nor for_each, so it takes no index; remove the [{rest[0]}]")
+        fail(
+            f"{address} has neither count nor for_each, so it takes no index; remove the [{rest[0]}]"
+        )
         return address
     if expanded and rest:
         rest = rest[1:]
     if rest and isinstance(rest[0], str):
         attribute = rest[0]
         if not _has_attribute(schema, attribute):
-            candidates = [a.name for a in schema.block.attributes] + [b.name for b in schema.block.blocks]
-            fail(f'a {kind} has no attribute "{attribute}"{suggest(attribute, candidates)}; '
-                 f"its attributes are {', '.join(sorted(candidates))}")
+            candidates = [a.name for a in schema.block.attributes] + [
+                b.name for b in schema.block.blocks
+            ]
+            hint = suggest(attribute, candidates)
+            listing = f"its attributes are {', '.join(sorted(set(candidates)))}"
+            fail(
+                f'{_a(kind)} has no attribute "{attribute}"'
+                + (f"{hint} ({listing})" if hint else f"; {listing}")
+            )
     return address
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _has_attribute(schema: ResourceSchema, name: str) -> bool:
     block = schema.block
-    return any(lookup(name) is not None for lookup in (block.get_input, block.get_output, block.get_block))
+    return any(
+        lookup(name) is not None for lookup in (block.get_input, block.get_output, block.get_block)
+    )

@@ -1,0 +1,3 @@
+locals {
+  rounds = length(model.churn.history) + 10
+}

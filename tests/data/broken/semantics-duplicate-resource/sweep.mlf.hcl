@@ -1,0 +1,6 @@
+model "churn" {
+  type   = "xgboost"
+  split  = split.churn
+  label  = "churned"
+  rounds = 50
+}
