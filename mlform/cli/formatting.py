@@ -54,7 +54,15 @@ def format_paths(args: argparse.Namespace) -> int:
     failed = False
     for path in _files(args.paths, args.recursive):
         name = display_path(path)
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            err.print(
+                f"{name}: the file is not valid UTF-8 (byte {exc.start}); save it as UTF-8",
+                "bold red",
+            )
+            failed = True
+            continue
         lines = text.splitlines()
         try:
             _, problems = parse_file(text, name)

@@ -32,7 +32,11 @@ def mlform() -> Callable[..., Result]:
         environment.update(env or {})
         completed = subprocess.run(
             [sys.executable, "-m", "mlform", *args],
-            cwd=cwd or ROOT, env=environment, capture_output=True, text=True, timeout=120,
+            cwd=cwd or ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert "Traceback" not in completed.stderr, completed.stderr
         return Result(completed.returncode, completed.stdout, completed.stderr)

@@ -118,7 +118,7 @@ def test_fmt_check_diff_and_write(mlform, tmp_path: Path):
     path.write_text('dataset "a" {\n source="x.csv"\n  limit = 10\n}\n')
     check = mlform("fmt", "--check", "--diff", str(tmp_path))
     assert check.code == 3
-    assert "+  source = \"x.csv\"" in check.stdout
+    assert '+  source = "x.csv"' in check.stdout
     assert path.read_text().startswith('dataset "a" {\n source')  # --check changes nothing
     write = mlform("fmt", str(tmp_path))
     assert write.code == 0
@@ -142,3 +142,11 @@ def test_examples_are_formatted(mlform, tmp_path: Path):
     shutil.copytree(QUICKSTART, copy)
     result = mlform("fmt", "--check", str(copy))
     assert result.code == 0, result.stdout
+
+
+def test_fmt_reports_a_file_that_is_not_utf8(mlform, tmp_path: Path):
+    path = tmp_path / "main.mlf.hcl"
+    path.write_bytes(b'dataset "a" {\n  source = "\xff.csv"\n}\n')
+    result = mlform("fmt", str(tmp_path))
+    assert result.code == 1
+    assert "not valid UTF-8 (byte 27)" in result.stderr

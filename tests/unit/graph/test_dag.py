@@ -68,5 +68,9 @@ def test_graph_package_imports_nothing_else_from_mlform():
     for path in Path(mlform.graph.__file__).parent.glob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mlform"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("mlform")
+            ):
                 assert node.module.startswith("mlform.graph"), f"{path.name} imports {node.module}"

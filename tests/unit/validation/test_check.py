@@ -22,7 +22,9 @@ split "s" {
 """
 
 
-def run(tmp_path: Path, text: str, *inputs: VariableInput, mode: Mode = Mode.VALIDATE, environ=None):
+def run(
+    tmp_path: Path, text: str, *inputs: VariableInput, mode: Mode = Mode.VALIDATE, environ=None
+):
     (tmp_path / "main.mlf.hcl").write_text(BASE + text)
     return validate_directory(tmp_path, default_registry(), inputs, environ or {}, mode)
 
@@ -32,7 +34,9 @@ def messages(result) -> list[str]:
 
 
 def test_for_each_and_count_expand_into_instances(tmp_path):
-    result = run(tmp_path, """
+    result = run(
+        tmp_path,
+        """
 locals {
   depths = { shallow = 3, deep = 8 }
 }
@@ -50,10 +54,16 @@ evaluation "e" {
   model   = model.m["deep"]
   metrics = ["accuracy"]
 }
-""")
+""",
+    )
     assert messages(result) == []
     assert sorted(result.instances) == [
-        "dataset.d", "evaluation.e[0]", "evaluation.e[1]", 'model.m["deep"]', 'model.m["shallow"]', "split.s",
+        "dataset.d",
+        "evaluation.e[0]",
+        "evaluation.e[1]",
+        'model.m["deep"]',
+        'model.m["shallow"]',
+        "split.s",
     ]
     deep = result.instances['model.m["deep"]'].decoded.config
     assert deep["params"] == {"max_depth": 8, "name": "m-deep"}
@@ -95,12 +105,20 @@ variable "seed" {
     env = {"MLFORM_VAR_seed": "1"}
     assert run(tmp_path, text, environ=env).variables["seed"] == 3
     late = VariableInput("var-file", str(tmp_path / "late.mlfvars"))
-    assert run(tmp_path, text, VariableInput("var", "seed=4"), late, environ=env).variables["seed"] == 5
-    assert run(tmp_path, text, late, VariableInput("var", "seed=4"), environ=env).variables["seed"] == 4
+    assert (
+        run(tmp_path, text, VariableInput("var", "seed=4"), late, environ=env).variables["seed"]
+        == 5
+    )
+    assert (
+        run(tmp_path, text, late, VariableInput("var", "seed=4"), environ=env).variables["seed"]
+        == 4
+    )
 
 
 def test_sensitivity_propagates_into_attributes_and_requires_sensitive_outputs(tmp_path):
-    result = run(tmp_path, """
+    result = run(
+        tmp_path,
+        """
 variable "token" {
   type      = string
   sensitive = true
@@ -122,19 +140,23 @@ output "fine" {
   value     = upper(var.token)
   sensitive = true
 }
-""")
+""",
+    )
     assert isinstance(result.instances["model.m"].decoded.config["tags"]["auth"], Sensitive)
     assert any("derived from a sensitive value" in m for m in messages(result))
     assert isinstance(result.outputs["fine"], Sensitive)
 
 
 def test_provider_diagnostics_land_on_the_attribute_line(tmp_path):
-    result = run(tmp_path, """
+    result = run(
+        tmp_path,
+        """
 split "bad" {
   dataset = dataset.d
   ratio   = { train = 0.5, test = 0.2 }
 }
-""")
+""",
+    )
     [error] = result.diagnostics.errors
     assert error.address == "split.bad"
     assert error.range is not None and error.range.line == BASE.count("\n") + 4
