@@ -92,6 +92,6 @@ def format_paths(args: argparse.Namespace) -> int:
         if not args.check:
             path.write_text(formatted, encoding="utf-8")
     if failed:
-        err.print("\nSome files were not formatted: fix the syntax errors above first.", "bold red")
+        err.print("\nSome files were not formatted: fix the errors above first.", "bold red")
         return 1
     return EXIT_CHANGED if (changed and args.check) else 0

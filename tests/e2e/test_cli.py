@@ -149,4 +149,4 @@ def test_fmt_reports_a_file_that_is_not_utf8(mlform, tmp_path: Path):
     path.write_bytes(b'dataset "a" {\n  source = "\xff.csv"\n}\n')
     result = mlform("fmt", str(tmp_path))
     assert result.code == 1
-    assert "not valid UTF-8 (byte 27)" in result.stderr
+    assert "not valid UTF-8 (byte 26)" in result.stderr
