@@ -39,6 +39,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check mlform providers tests examples
+	$(BIN)/ruff format --check mlform providers tests examples
 
 typecheck: install
 	$(BIN)/mypy

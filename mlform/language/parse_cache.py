@@ -52,13 +52,23 @@ def parse_file_cached(text: str, filename: str) -> tuple[ast.File, list[Diagnost
         from mlform.language.syntax import parse_file
 
         return parse_file(text, filename)
-    digest = hashlib.sha256(_code_stamp() + b"\0" + filename.encode() + b"\0" + text.encode()).hexdigest()
+    digest = hashlib.sha256(
+        _code_stamp() + b"\0" + filename.encode() + b"\0" + text.encode()
+    ).hexdigest()
     path = directory / digest[:2] / digest
     try:
         cached = pickle.loads(path.read_bytes())
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ast.File):
             return cached[0], list(cached[1])
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+    ):
         pass
     from mlform.language.syntax import parse_file
 

@@ -334,7 +334,10 @@ def _stray_text_error(exc: UnexpectedToken, text: str, filename: str) -> Diagnos
                 at,
             )
     if raw.startswith("*") and before.endswith("/"):
-        return error('the comment "/*" is never closed; end it with "*/"', SourceRange(filename, line, column - 1))
+        return error(
+            'the comment "/*" is never closed; end it with "*/"',
+            SourceRange(filename, line, column - 1),
+        )
     if raw.startswith("'"):
         return error('strings are written in double quotes ("), not single quotes', at)
     if set(exc.expected) & _DIRECTIVE_KEYWORDS:
@@ -454,11 +457,7 @@ def _ends_line(node: Tree) -> bool:
 
 def _is_keyword(node: Tree, word: str) -> bool:
     inner = node.children[0] if node.children else None
-    return (
-        isinstance(inner, Tree)
-        and inner.data == "keyword"
-        and str(inner.children[0]) == word
-    )
+    return isinstance(inner, Tree) and inner.data == "keyword" and str(inner.children[0]) == word
 
 
 def _content_end(node: Tree | Token) -> tuple[int, int] | None:
@@ -529,7 +528,9 @@ class _Reader:
                 return SourceRange(self.filename, 1 + self.line_offset, 1)
             line, column = self._pos(meta.line, meta.column)
             # python-hcl2 lets some nodes swallow the newline (and comment) that follows them
-            end_line, end_column = self._pos(*(_content_end(node) or (meta.end_line, meta.end_column)))
+            end_line, end_column = self._pos(
+                *(_content_end(node) or (meta.end_line, meta.end_column))
+            )
         return SourceRange(self.filename, line, column, end_line, end_column)
 
     def fail(self, message: str, node: Tree | Token) -> None:

@@ -8,7 +8,7 @@ registered in the `mlform.providers` entry-point group and loaded lazily by
 `ProviderRegistry`; built-in and third-party providers are found the same way.
 """
 
-from mlform.sdk.artifacts import Artifact, ArtifactStore
+from mlform.sdk.artifacts import Artifact, ArtifactStore, Fingerprinter
 from mlform.sdk.config import (
     BlockValue,
     blocks_of,
@@ -71,6 +71,7 @@ __all__ = [
     "BlockValue",
     "DeleteRequest",
     "DeleteResponse",
+    "Fingerprinter",
     "MissingDependencyError",
     "NestedBlock",
     "Nesting",

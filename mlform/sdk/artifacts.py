@@ -2,7 +2,9 @@
 
 The core passes an `ArtifactStore` in the requests that need one; a provider reads the
 artifacts of its upstream resources through it and hands back the files it wrote as
-`Artifact`s, which the core stores (content-addressed) and records.
+`Artifact`s, which the core stores (content-addressed) and records. Source files are
+fingerprinted through the core's `Fingerprinter`, so that its stat cache spares re-reading a
+file that has not changed.
 """
 
 from __future__ import annotations
@@ -34,3 +36,16 @@ class Artifact:
 
     name: str
     path: Path
+
+
+class Fingerprinter(Protocol):
+    """Fingerprints of source files, for drift detection, implemented by the core.
+
+    The core keeps a stat cache (inode, size, mtime): a file is hashed again only when its stat
+    changed, so an unchanged large file is not re-read on every refresh and a touched but
+    unchanged file gives the same fingerprint.
+    """
+
+    def fingerprint_file(self, path: Path) -> str:
+        """A digest of the file's content; raises OSError when the file cannot be read."""
+        ...

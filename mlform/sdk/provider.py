@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlform.diagnostics import Severity
-from mlform.sdk.artifacts import Artifact, ArtifactStore
+from mlform.sdk.artifacts import Artifact, ArtifactStore, Fingerprinter
 from mlform.sdk.schema import AttributePath, ResourceSchema
 
 Values = Mapping[str, Any]
@@ -69,7 +69,9 @@ class ValidateResponse:
 class ReadRequest:
     """Refresh: find out whether the recorded object still exists and still matches.
 
-    With `verify`, artifacts are checked by full digest instead of by existence.
+    With `verify`, artifacts are checked by full digest instead of by existence. Relative
+    paths in the inputs are relative to `config_dir`; `fingerprints` fingerprints source files
+    through the core's stat cache (None: the provider hashes them itself).
     """
 
     address: str
@@ -77,6 +79,8 @@ class ReadRequest:
     outputs: Values
     verify: bool = False
     artifacts: ArtifactStore | None = None
+    config_dir: Path = Path(".")
+    fingerprints: Fingerprinter | None = None
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,16 @@ class ReadResponse:
 
 @dataclass(frozen=True)
 class PlanRequest:
-    """Propose a change. `prior_inputs` and `prior_outputs` are None for a create."""
+    """Propose a change. `prior_inputs` and `prior_outputs` are None for a create.
+    `config_dir` and `fingerprints` as in `ReadRequest`: a plan may fingerprint its sources
+    so that the build key and a saved plan know them before apply."""
 
     address: str
     prior_inputs: Values | None
     prior_outputs: Values | None
     proposed_inputs: Values
+    config_dir: Path = Path(".")
+    fingerprints: Fingerprinter | None = None
 
 
 @dataclass(frozen=True)
@@ -113,13 +121,16 @@ class PlanResponse:
 @dataclass(frozen=True)
 class ApplyRequest:
     """Build the object. `prior_outputs` is None for a create; `workdir` is an empty
-    directory the provider may write to, and `artifacts` gives access to stored artifacts."""
+    directory the provider may write to, and `artifacts` gives access to stored artifacts.
+    `config_dir` and `fingerprints` as in `ReadRequest`."""
 
     address: str
     inputs: Values
     prior_outputs: Values | None
     workdir: Path
     artifacts: ArtifactStore
+    config_dir: Path = Path(".")
+    fingerprints: Fingerprinter | None = None
 
 
 @dataclass(frozen=True)

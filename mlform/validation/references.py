@@ -47,7 +47,10 @@ def check_traversal(
         elif first not in config.variables:
             fail(
                 f'reference to undeclared variable "{first}"'
-                + (suggest(first, config.variables) or f'; declare it with a variable "{first}" block')
+                + (
+                    suggest(first, config.variables)
+                    or f'; declare it with a variable "{first}" block'
+                )
             )
         else:
             return f"var.{first}"

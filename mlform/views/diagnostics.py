@@ -60,7 +60,11 @@ def to_json(diagnostics: Sequence[Diagnostic], source_line: SourceLine) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     items = []
     for diagnostic in diagnostics:
-        item: dict[str, object] = {"severity": diagnostic.severity.value, "summary": diagnostic.message, "detail": ""}
+        item: dict[str, object] = {
+            "severity": diagnostic.severity.value,
+            "summary": diagnostic.message,
+            "detail": "",
+        }
         if diagnostic.address:
             item["address"] = diagnostic.address
         if diagnostic.range is not None:

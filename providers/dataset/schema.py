@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlform.language.types import NUMBER, STRING, ListType, MapType, ObjectType
+from mlform.language.types import NUMBER, STRING, ListType, ObjectType
 from mlform.sdk import (
     DESCRIPTION_ATTRIBUTE,
     TAGS_ATTRIBUTE,
@@ -15,6 +15,8 @@ SAMPLE_TYPE = ObjectType(
     {"fraction": NUMBER, "rows": NUMBER, "seed": NUMBER},
     optional=frozenset({"fraction", "rows", "seed"}),
 )
+
+COLUMNS_TYPE = ListType(ObjectType({"name": STRING, "type": STRING}))
 
 SCHEMA = ResourceSchema(
     kind="dataset",
@@ -77,8 +79,9 @@ SCHEMA = ResourceSchema(
             ),
             Attribute(
                 "schema",
-                MapType(STRING),
-                "Each stored column and its type (`int64`, `double`, `string`, ...).",
+                COLUMNS_TYPE,
+                "The stored columns in order, each as { name, type } with an Arrow type name "
+                "(`int64`, `double`, `string`, `date32[day]`, ...).",
                 computed=True,
             ),
             Attribute(
@@ -86,6 +89,13 @@ SCHEMA = ResourceSchema(
                 STRING,
                 "A digest of the source as last read; a different value means the data "
                 "changed outside mlform.",
+                computed=True,
+            ),
+            Attribute(
+                "data",
+                STRING,
+                "The digest of the stored Parquet file (the artifact named `data`), by which "
+                "refresh finds out whether it is still in the artifact store.",
                 computed=True,
             ),
         ),

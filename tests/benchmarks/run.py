@@ -81,5 +81,17 @@ def validate_1000_warm(ctx: Context) -> Command:
     return replace(command, env={"MLFORM_CACHE_DIR": str(cache)})
 
 
+@suite.benchmark("fingerprint 1 GiB, unchanged then changed")
+def fingerprint_1gib(ctx: Context) -> Command:
+    """Fingerprint a 1 GiB file through the stat cache: once unchanged (a stat, no read) and
+    once changed (a full blake3 hash). The process prints both in-process timings and the
+    hashing speed; the harness times the whole process."""
+    path = ctx.scratch("fingerprint") / "data.bin"
+    with path.open("wb") as handle:
+        for _ in range(1024):
+            handle.write(os.urandom(1 << 20))
+    return ctx.python_command("-m", "mlform.artifacts.benchmark", str(path))
+
+
 if __name__ == "__main__":
     raise SystemExit(suite.main())

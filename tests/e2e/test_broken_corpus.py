@@ -165,15 +165,16 @@ def test_broken_configuration(case: str, corpus_runs: dict[str, Future[Run]]) ->
     for i, head in heads:
         assert i + 2 < len(lines), f"no source line after {lines[i]!r}{context}"
         source, caret = SOURCE.match(lines[i + 1]), CARET.match(lines[i + 2])
-        assert source and source["line"] == head["line"], f"no source line after {lines[i]!r}{context}"
+        assert source and source["line"] == head["line"], (
+            f"no source line after {lines[i]!r}{context}"
+        )
         assert caret, f"no caret line after {lines[i]!r}{context}"
         assert len(caret["gutter"]) == len(head["line"]), context
         caret_column = lines[i + 2].index("^") - len(f"  {caret['gutter']} | ") + 1
-        quoted = lines[i + 1][len(f"  {head['line']} | "):]
+        quoted = lines[i + 1][len(f"  {head['line']} | ") :]
         assert caret_column == int(head["col"]) or caret_column == len(quoted) + 1, (
             f"caret at column {caret_column}, diagnostic at {head['col']}{context}"
         )
-
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -213,7 +214,11 @@ def _text_matches(item: Expected, head: re.Match[str]) -> bool:
     address = re.match(rf"^({ADDRESS}): ", rest)
     if item.address is None:
         return address is None and item.fragment in rest
-    return address is not None and address.group(1) == item.address and item.fragment in rest[address.end():]
+    return (
+        address is not None
+        and address.group(1) == item.address
+        and item.fragment in rest[address.end() :]
+    )
 
 
 def _json_matches(item: Expected, diagnostic: dict[str, object]) -> bool:

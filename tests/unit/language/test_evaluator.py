@@ -120,7 +120,7 @@ def test_values_equal() -> None:
 CONDITIONALS = [
     ("true ? 1 : 2", 1),
     ("false ? 1 : 2", 2),
-    ("var.n > 2 ? \"big\" : \"small\"", "big"),
+    ('var.n > 2 ? "big" : "small"', "big"),
     ('"false" ? 1 : 2', 2),
     ("true ? 1 : var.nothing.attribute", 1),  # the branch not taken is not evaluated
     ("false ? 1 : true ? 2 : 3", 2),
@@ -139,7 +139,7 @@ COLLECTIONS = [
     ("[1, [2, [3]]]", [1, [2, [3]]]),
     ("{}", {}),
     ('{ a = 1, "b c" = 2, (var.s) = 3 }', {"a": 1, "b c": 2, "hello": 3}),
-    ("{ 1 = \"one\" }", {"1": "one"}),  # keys are strings
+    ('{ 1 = "one" }', {"1": "one"}),  # keys are strings
     ("var.m.a", 1),
     ('var.m["b"]', 2),
     ("var.l[0]", 1),
@@ -166,7 +166,7 @@ FOR_EXPRESSIONS = [
     ("[for v in var.l : v if v != 2]", [1, 3]),
     ("[for k, v in var.m : k]", ["a", "b"]),  # a map iterates in key order
     ("{for k, v in var.m : v => k}", {"1": "a", "2": "b"}),
-    ("{for v in [\"ab\", \"ac\", \"b\"] : substr(v, 0, 1) => v...}", {"a": ["ab", "ac"], "b": ["b"]}),
+    ('{for v in ["ab", "ac", "b"] : substr(v, 0, 1) => v...}', {"a": ["ab", "ac"], "b": ["b"]}),
     ("{for o in var.objs : o.b => o.a if o.a > 1}", {"y": 2}),
     ("[for v in [] : v]", []),
     ("[for x in [1, 2] : [for y in [10, 20] : x * y]]", [[10, 20], [20, 40]]),
@@ -237,7 +237,7 @@ ERRORS = [
     ('{for v in ["a", "a"] : v => 1}', 28, 'two elements produce the key "a"'),
     ("[for v in [1] : v if 1]", 26, '"if" needs a bool here'),
     ("nosuch(1)", 5, 'unknown function "nosuch"'),
-    ("uppr(\"a\")", 5, 'did you mean "upper"?'),
+    ('uppr("a")', 5, 'did you mean "upper"?'),
     ("upper()", 5, "upper takes 1 argument, got 0"),
     ("max()", 5, "max takes at least 1 argument, got 0"),
     ("max(1...)", 9, '"..." expands a list into arguments; this is a number'),
@@ -316,7 +316,7 @@ SENSITIVE = [
     ("var.secret", "hunter2"),
     ('"${var.secret}!"', "hunter2!"),
     ("upper(var.secret)", "HUNTER2"),
-    ("var.secret == \"x\"", False),
+    ('var.secret == "x"', False),
     ("var.secret_n + 1", 5),
     ("-var.secret_n", -4),
     ("!var.secret_flag", False),
@@ -339,7 +339,7 @@ def test_sensitive_values_propagate(text: str, plain: Any) -> None:
 
 
 def test_sensitive_marks_stay_on_their_element() -> None:
-    value = ev("[var.secret, \"open\"]")
+    value = ev('[var.secret, "open"]')
     assert isinstance(value, list) and isinstance(value[0], Sensitive) and value[1] == "open"
     assert ev("var.partly_secret[0]") == "open"
     assert isinstance(ev("var.partly_secret[1]"), Sensitive)

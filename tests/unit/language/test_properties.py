@@ -36,7 +36,11 @@ EXAMPLES = int(os.environ.get("MLFORM_PROPERTY_EXAMPLES", "200"))  # more for a 
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 FEWER = settings(PROPERTY, max_examples=max(EXAMPLES // 3, 1))  # a process, or a directory, each
 REGISTRY = default_registry()
@@ -172,7 +176,17 @@ def validate_text(directory: Path, files: dict[str, str]) -> Any:
 # random text ---------------------------------------------------------------------------------
 
 HCL_ALPHABET = st.sampled_from(
-    [*'abcdefxyz_019 \t\n\n\n{}[]()"=.,:?!<>+-*/%&|#~$\\\'é日', "${", "%{", "<<EOT\n", "EOT\n", "/*", "*/", "=>", "..."]
+    [
+        *"abcdefxyz_019 \t\n\n\n{}[]()\"=.,:?!<>+-*/%&|#~$\\'é日",
+        "${",
+        "%{",
+        "<<EOT\n",
+        "EOT\n",
+        "/*",
+        "*/",
+        "=>",
+        "...",
+    ]
 )
 
 
@@ -197,10 +211,20 @@ def test_hcl_like_text_validates_or_fails_with_diagnostics(workdir: Path, text: 
 # realistic configurations, edited at random --------------------------------------------------
 
 SEEDS: list[dict[str, str]] = [
-    {p.name: p.read_text(encoding="utf-8") for p in case.iterdir() if p.name.endswith((".mlf.hcl", ".mlfvars"))}
+    {
+        p.name: p.read_text(encoding="utf-8")
+        for p in case.iterdir()
+        if p.name.endswith((".mlf.hcl", ".mlfvars"))
+    }
     for case in sorted((ROOT / "tests" / "data" / "broken").iterdir())
     if case.is_dir()
-] + [{"main.mlf.hcl": (ROOT / "examples" / "quickstart" / "main.mlf.hcl").read_text(encoding="utf-8")}]
+] + [
+    {
+        "main.mlf.hcl": (ROOT / "examples" / "quickstart" / "main.mlf.hcl").read_text(
+            encoding="utf-8"
+        )
+    }
+]
 
 TOKENS = [
     "{", "}", "[", "]", "(", ")", '"', "${", "%{", "}", "=", "\n", ",", ".", "[*]", ".*", "...",
@@ -240,7 +264,9 @@ def edited(draw: st.DrawFn) -> dict[str, str]:
 
 @PROPERTY
 @given(edited())
-def test_edited_configurations_validate_or_fail_with_diagnostics(workdir: Path, files: dict[str, str]) -> None:
+def test_edited_configurations_validate_or_fail_with_diagnostics(
+    workdir: Path, files: dict[str, str]
+) -> None:
     validate_text(workdir, files)
 
 
@@ -254,12 +280,31 @@ def test_edited_configurations_parse_and_evaluate(files: dict[str, str]) -> None
 # odd but valid HCL, with the value it must evaluate to ---------------------------------------
 
 IDENTIFIERS = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
-    lambda s: s not in {"for", "in", "if", "true", "false", "null", "var", "local", "each", "count", "path"}
+    lambda s: (
+        s
+        not in {"for", "in", "if", "true", "false", "null", "var", "local", "each", "count", "path"}
+    )
 )
 # text without "{": python-hcl2 cannot read an unbalanced "$${" escape (HCL can)
 STRING_TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="{"), max_size=12
-) | st.sampled_from(["", " ", "é", "日本語", "emoji 😀", "tab\there", "two\nlines", 'say "hi"', "back\\slash", "$", "%", "100%", "a$b"])
+) | st.sampled_from(
+    [
+        "",
+        " ",
+        "é",
+        "日本語",
+        "emoji 😀",
+        "tab\there",
+        "two\nlines",
+        'say "hi"',
+        "back\\slash",
+        "$",
+        "%",
+        "100%",
+        "a$b",
+    ]
+)
 GAP = st.sampled_from([" ", " ", " ", "  ", " /* c */ ", "\t"])
 NL_GAP = st.sampled_from(["\n", " # note\n", " // note\n", "\n\n", " /* c */\n", "\n  # c\n"])
 
@@ -288,7 +333,9 @@ def leaves() -> st.SearchStrategy[Expr]:
         lambda t: (f"{t[0]}{t[1]}{t[2]}", _normal(float(f"{t[0]}e{t[2]}")))
     )
     strings = STRING_TEXT.map(lambda s: (quote(s), s))
-    escapes = st.sampled_from([('"\\u00e9"', "é"), ('"\\U0001F600"', "😀"), ('"$${x}"', "${x}"), ('"%%{x}"', "%{x}")])
+    escapes = st.sampled_from(
+        [('"\\u00e9"', "é"), ('"\\U0001F600"', "😀"), ('"$${x}"', "${x}"), ('"%%{x}"', "%{x}")]
+    )
     references = st.sampled_from([
         ("var.n", 3), ("var.s", "hello"), ("var.l", [1, 2, 3]), ("var.m", {"a": 1, "b": 2}),
         ("var.m.a", 1), ('var.m["b"]', 2), ("var.l[1]", 2), ("var.objs[*].a", [1, 2]),
@@ -310,10 +357,19 @@ def expressions(max_leaves: int = 12) -> st.SearchStrategy[Expr]:
 def _compound(inner: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
     return st.one_of(
         st.lists(inner, max_size=4).flatmap(_tuple),
-        st.dictionaries(IDENTIFIERS | STRING_TEXT.map(lambda s: "\0" + s), inner, max_size=4).flatmap(_object),
+        st.dictionaries(
+            IDENTIFIERS | STRING_TEXT.map(lambda s: "\0" + s), inner, max_size=4
+        ).flatmap(_object),
         inner.map(lambda e: (f"({e[0]})", e[1])),
-        st.tuples(st.booleans(), inner, inner).map(lambda t: (f"{'true' if t[0] else 'false'} ? {t[1][0]} : {t[2][0]}", t[1][1] if t[0] else t[2][1])),
-        st.lists(inner, min_size=1, max_size=3).map(lambda items: (f"length([{', '.join(i[0] for i in items)}])", len(items))),
+        st.tuples(st.booleans(), inner, inner).map(
+            lambda t: (
+                f"{'true' if t[0] else 'false'} ? {t[1][0]} : {t[2][0]}",
+                t[1][1] if t[0] else t[2][1],
+            )
+        ),
+        st.lists(inner, min_size=1, max_size=3).map(
+            lambda items: (f"length([{', '.join(i[0] for i in items)}])", len(items))
+        ),
         st.tuples(inner, STRING_TEXT.filter(lambda s: not s.endswith(("$", "%")))).map(_template),
         arithmetic(),
         logic(),
@@ -321,9 +377,17 @@ def _compound(inner: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
         st.lists(st.integers(-50, 50), max_size=5).map(_for_filter),
         st.dictionaries(IDENTIFIERS, st.integers(0, 9), max_size=4).map(_for_object),
         st.lists(IDENTIFIERS, max_size=4).map(_grouping),
-        st.lists(STRING_TEXT.filter(lambda s: not s.endswith(("$", "%"))), max_size=3).map(_template_for),
-        st.tuples(st.booleans(), st.text(" \t", max_size=3), STRING_TEXT.filter(lambda s: not s.endswith(("$", "%")))).map(_template_if),
-        st.tuples(inner, st.integers(0, 3)).map(lambda t: ("[" * t[1] + t[0][0] + "]" * t[1], _nest(t[0][1], t[1]))),
+        st.lists(STRING_TEXT.filter(lambda s: not s.endswith(("$", "%"))), max_size=3).map(
+            _template_for
+        ),
+        st.tuples(
+            st.booleans(),
+            st.text(" \t", max_size=3),
+            STRING_TEXT.filter(lambda s: not s.endswith(("$", "%"))),
+        ).map(_template_if),
+        st.tuples(inner, st.integers(0, 3)).map(
+            lambda t: ("[" * t[1] + t[0][0] + "]" * t[1], _nest(t[0][1], t[1]))
+        ),
     )
 
 
@@ -365,7 +429,9 @@ def _object_text(draw: st.DrawFn, items: dict[str, Expr]) -> Expr:
         parts.append((written + equals + text, draw(st.booleans())))
         value[key] = item
     if multiline:
-        body = "".join(draw(NL_GAP) + part + ("," if comma else "") for part, comma in parts) + draw(NL_GAP)
+        body = "".join(
+            draw(NL_GAP) + part + ("," if comma else "") for part, comma in parts
+        ) + draw(NL_GAP)
     else:
         body = ", ".join(part for part, _ in parts)
         body = f" {body} " if body else ""
@@ -386,26 +452,39 @@ def _template(pair: tuple[Expr, str]) -> Expr:
         rendered = str(value)
     else:
         return f"[{text}]", [value]  # not something a template can hold
-    return '"' + quote(suffix)[1:-1] + "${" + text + "}" + quote(suffix)[1:-1] + '"', suffix + rendered + suffix
+    return '"' + quote(suffix)[1:-1] + "${" + text + "}" + quote(suffix)[
+        1:-1
+    ] + '"', suffix + rendered + suffix
 
 
 @st.composite
 def arithmetic(draw: st.DrawFn) -> Expr:
     """A chain of + - * on integers, without parentheses: precedence decides the value."""
     numbers = draw(st.lists(st.integers(0, 1000), min_size=2, max_size=6))
-    operators = draw(st.lists(st.sampled_from(["+", "-", "*"]), min_size=len(numbers) - 1, max_size=len(numbers) - 1))
-    text = str(numbers[0]) + "".join(f"{draw(GAP)}{op}{draw(GAP)}{n}" for op, n in zip(operators, numbers[1:], strict=True))
-    python = str(numbers[0]) + "".join(f" {op} {n}" for op, n in zip(operators, numbers[1:], strict=True))
+    operators = draw(
+        st.lists(
+            st.sampled_from(["+", "-", "*"]), min_size=len(numbers) - 1, max_size=len(numbers) - 1
+        )
+    )
+    text = str(numbers[0]) + "".join(
+        f"{draw(GAP)}{op}{draw(GAP)}{n}" for op, n in zip(operators, numbers[1:], strict=True)
+    )
+    python = str(numbers[0]) + "".join(
+        f" {op} {n}" for op, n in zip(operators, numbers[1:], strict=True)
+    )
     return text, eval(python)  # only integers and + - *: HCL and Python agree
 
 
 @st.composite
 def logic(draw: st.DrawFn) -> Expr:
     """Comparisons joined by && and ||, negated with !: HCL's precedence, computed here."""
+
     def comparison() -> tuple[str, bool]:
         a, b = draw(st.integers(-5, 5)), draw(st.integers(-5, 5))
         op = draw(st.sampled_from(["<", ">", "<=", ">=", "==", "!="]))
-        result = {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
+        result = {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b, "==": a == b, "!=": a != b}[
+            op
+        ]
         if draw(st.booleans()):
             return f"!({a} {op} {b})", not result
         return f"{a} {op} {b}", result
@@ -430,7 +509,9 @@ def _for_filter(numbers: list[int]) -> Expr:
 
 def _for_object(items: dict[str, int]) -> Expr:
     source = "{ " + ", ".join(f"{k} = {v}" for k, v in items.items()) + " }"
-    return f'{{for k, v in {source} : "${{k}}_x" => v + 1}}', {f"{k}_x": v + 1 for k, v in items.items()}
+    return f'{{for k, v in {source} : "${{k}}_x" => v + 1}}', {
+        f"{k}_x": v + 1 for k, v in items.items()
+    }
 
 
 def _grouping(names: list[str]) -> Expr:
@@ -456,9 +537,12 @@ def _template_if(parts: tuple[bool, str, str]) -> Expr:
 
 def heredocs() -> st.SearchStrategy[Expr]:
     line = st.text(
-        alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="{"), max_size=20
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="{"),
+        max_size=20,
     ).filter(lambda s: s.strip() not in ("EOT", "END"))
-    return st.tuples(st.lists(line, min_size=1, max_size=4), st.booleans(), st.sampled_from(["EOT", "END"])).map(_heredoc)
+    return st.tuples(
+        st.lists(line, min_size=1, max_size=4), st.booleans(), st.sampled_from(["EOT", "END"])
+    ).map(_heredoc)
 
 
 def _heredoc(parts: tuple[list[str], bool, str]) -> Expr:
@@ -567,7 +651,9 @@ def test_heredocs_evaluate_to_their_text(heredoc: Expr) -> None:
 
 @FEWER
 @given(valid_files())
-def test_generated_files_validate_with_their_values(workdir: Path, generated: tuple[str, dict[str, Any]]) -> None:
+def test_generated_files_validate_with_their_values(
+    workdir: Path, generated: tuple[str, dict[str, Any]]
+) -> None:
     text, expected = generated
     result = validate_text(workdir, {"main.mlf.hcl": text, "variables.mlf.hcl": VARIABLES})
     assert not result.diagnostics.has_errors, (text, [str(d) for d in result.diagnostics])
@@ -577,13 +663,17 @@ def test_generated_files_validate_with_their_values(workdir: Path, generated: tu
 
 @FEWER
 @given(valid_files())
-def test_generated_files_are_valid_hcl(hclcheck: Path, generated: tuple[str, dict[str, Any]]) -> None:
+def test_generated_files_are_valid_hcl(
+    hclcheck: Path, generated: tuple[str, dict[str, Any]]
+) -> None:
     """The generator makes valid HCL, by HashiCorp's own parser: the tests above are fair."""
     text, _ = generated
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "main.mlf.hcl"
         path.write_text(text, encoding="utf-8")
-        completed = subprocess.run([str(hclcheck), "parse", str(path)], capture_output=True, text=True, timeout=30)
+        completed = subprocess.run(
+            [str(hclcheck), "parse", str(path)], capture_output=True, text=True, timeout=30
+        )
     assert completed.returncode == 0, (text, completed.stdout)
 
 
@@ -619,9 +709,13 @@ def soup() -> st.SearchStrategy[str]:
                 lambda t: f"{t[0]}({', '.join(t[1])}{'...' if t[2] and t[1] else ''})"
             ),
             st.tuples(inner, inner).map(lambda t: f"[for k, v in {t[0]} : {t[1]} if v != null]"),
-            st.tuples(inner, inner).map(lambda t: f"{{for k, v in {t[0]} : tostring(k) => {t[1]}...}}"),
+            st.tuples(inner, inner).map(
+                lambda t: f"{{for k, v in {t[0]} : tostring(k) => {t[1]}...}}"
+            ),
             inner.map(lambda e: '"a${' + e + '}b"'),
-            st.tuples(inner, inner).map(lambda t: '"%{ if ' + t[0] + ' }y%{ else }${' + t[1] + '}%{ endif }"'),
+            st.tuples(inner, inner).map(
+                lambda t: '"%{ if ' + t[0] + " }y%{ else }${" + t[1] + '}%{ endif }"'
+            ),
             inner.map(lambda e: '"%{ for x in ' + e + ' }${x}%{ endfor }"'),
         )
 
@@ -711,7 +805,9 @@ variable "pair" {
   nullable = false
 }
 """
-VARIABLE_NAMES = st.sampled_from(["text", "number", "names", "weights", "settings", "anything", "secret", "pair", "undeclared"])
+VARIABLE_NAMES = st.sampled_from(
+    ["text", "number", "names", "weights", "settings", "anything", "secret", "pair", "undeclared"]
+)
 VALUE_TEXT = st.one_of(
     st.text(max_size=20),
     st.lists(HCL_ALPHABET, max_size=20).map("".join),
@@ -721,7 +817,9 @@ VALUE_TEXT = st.one_of(
 
 @PROPERTY
 @given(
-    st.lists(st.tuples(st.sampled_from(["var", "var-file"]), VARIABLE_NAMES, VALUE_TEXT), max_size=4),
+    st.lists(
+        st.tuples(st.sampled_from(["var", "var-file"]), VARIABLE_NAMES, VALUE_TEXT), max_size=4
+    ),
     st.dictionaries(VARIABLE_NAMES, VALUE_TEXT, max_size=3),
     st.lists(st.tuples(VARIABLE_NAMES, VALUE_TEXT), max_size=3),
 )
@@ -735,7 +833,9 @@ def test_variable_values_resolve_or_fail_with_diagnostics(
 
     for old in workdir.iterdir():
         old.unlink()
-    (workdir / "main.mlf.hcl").write_text(TYPED_VARIABLES + '\noutput "o" {\n  value = [var.names, var.number]\n}\n')
+    (workdir / "main.mlf.hcl").write_text(
+        TYPED_VARIABLES + '\noutput "o" {\n  value = [var.names, var.number]\n}\n'
+    )
     (workdir / "a.auto.mlfvars").write_text("".join(f"{name} = {text}\n" for name, text in auto))
     given_inputs = []
     for index, (kind, name, text) in enumerate(inputs):

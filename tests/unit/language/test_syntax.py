@@ -43,7 +43,9 @@ def span(node: Any) -> tuple[int, int, int, int]:
 def oracle_rejects(hclcheck: Path, tmp_path: Path, text: str) -> bool:
     path = tmp_path / "main.mlf.hcl"
     path.write_text(text, encoding="utf-8")
-    completed = subprocess.run([str(hclcheck), "parse", str(path)], capture_output=True, text=True, timeout=30)
+    completed = subprocess.run(
+        [str(hclcheck), "parse", str(path)], capture_output=True, text=True, timeout=30
+    )
     return completed.returncode != 0
 
 
@@ -143,7 +145,11 @@ def test_parse_expression_positions() -> None:
 
 
 def test_traversals_skip_for_variables() -> None:
-    expression = parse("x = [for k, v in var.m : v + local.y if k != each.key]\n").body.attributes["x"].expression
+    expression = (
+        parse("x = [for k, v in var.m : v + local.y if k != each.key]\n")
+        .body.attributes["x"]
+        .expression
+    )
     roots = sorted((t.root, t.steps) for t in ast.traversals(expression))
     assert roots == [("each", ("key",)), ("local", ("y",)), ("var", ("m",))]
 
@@ -186,7 +192,10 @@ def test_quoted_templates(text: str, expected: Any) -> None:
         ("<<EOT\n  kept\n    indent\nEOT\n", "  kept\n    indent\n"),
         ("<<-EOT\n    trimmed\n      by four\n    EOT\n", "trimmed\n  by four\n"),
         ("<<-EOT\n    a\n\n    b\n  EOT\n", "a\n\nb\n"),
-        ("<<-EOT\n    a\n      \n    b\n  EOT\n", "a\n      \nb\n"),  # blank lines keep their spaces
+        (
+            "<<-EOT\n    a\n      \n    b\n  EOT\n",
+            "a\n      \nb\n",
+        ),  # blank lines keep their spaces
         ("<<EOT\nn = ${1 + 2}\nEOT\n", "n = 3\n"),
         ("<<EOT\n%{ for x in [1, 2] ~}\n${x}\n%{ endfor ~}\nEOT\n", "1\n2\n"),
         ('<<EOT\nquote " and $${literal}\nEOT\n', 'quote " and ${literal}\n'),
@@ -206,7 +215,13 @@ def test_heredoc_interpolation_of_unknown() -> None:
 
 REJECTED = [
     # (id, text, line, column, message fragment)
-    ("duplicate-argument", 'b {\n  a = 1\n  a = 2\n}\n', 3, 3, 'argument "a" was already set at line 2'),
+    (
+        "duplicate-argument",
+        "b {\n  a = 1\n  a = 2\n}\n",
+        3,
+        3,
+        'argument "a" was already set at line 2',
+    ),
     ("two-arguments-one-line", "b {\n  a = 1 c = 2\n}\n", 2, 9, "must start on a new line"),
     ("operator-next-line", "x = 1\n  + 2\n", 2, 3, "cannot continue on the next line"),
     ("operator-end-of-line", "x = 1 +\n  2\n", 1, 8, "cannot continue on the next line"),
@@ -217,10 +232,16 @@ REJECTED = [
     ("one-line-block-two-arguments", "b { a = 1, c = 2 }\n", 1, 10, 'unexpected ","'),
     ("one-line-block-with-block", "b { c {\n} }\n", 1, 3, "may hold only a single argument"),
     ("newline-in-quoted-string", 'x = "a\nb"\n', 1, 6, "cannot span lines"),
-    ("object-key-for", "x = { for = 1 }\n", 1, 7, 'quote the key'),
+    ("object-key-for", "x = { for = 1 }\n", 1, 7, "quote the key"),
     ("unclosed-brace", 'b "l" {\n  a = 1\n', 1, 7, '"{" is never closed'),
     ("unclosed-string", 'x = "abc\ny = 2\n', 1, 5, "this string is never closed"),
-    ("unclosed-string-far-away", 'x = "abc\ny = "d"\nz = 3 > 2\n', 1, 5, "this string is never closed"),
+    (
+        "unclosed-string-far-away",
+        'x = "abc\ny = "d"\nz = 3 > 2\n',
+        1,
+        5,
+        "this string is never closed",
+    ),
     ("unclosed-heredoc", "x = <<EOT\nabc\n", 1, 5, 'the heredoc "<<EOT" is never closed'),
     ("unclosed-comment", "x = 1 /* abc\ny = 2\n", 1, 7, 'the comment "/*" is never closed'),
     ("single-quotes", "x = 'a'\n", 1, 5, "double quotes"),
@@ -229,19 +250,45 @@ REJECTED = [
     ("missing-value", "b {\n  a =\n}\n", 2, 6, "expected a value"),
     ("missing-equals", "b {\n  a 1\n}\n", 2, 5, "write a = value"),
     ("equals-after-label", 'b "l" = {\n}\n', 1, 6, 'a block takes no "="'),
-    ("label-header-without-brace", 'b {\n  source "a.csv"\n}\n', 2, 17, 'expected "{" after this block header'),
-    ("conditional-missing-colon", "b {\n  a = true ? 1\n}\n", 2, 15, "incomplete at the end of this line"),
-    ("unknown-directive", 'x = "%{ while true }a%{ endwhile }"\n', 1, 9, 'unknown template directive "while"'),
+    (
+        "label-header-without-brace",
+        'b {\n  source "a.csv"\n}\n',
+        2,
+        17,
+        'expected "{" after this block header',
+    ),
+    (
+        "conditional-missing-colon",
+        "b {\n  a = true ? 1\n}\n",
+        2,
+        15,
+        "incomplete at the end of this line",
+    ),
+    (
+        "unknown-directive",
+        'x = "%{ while true }a%{ endwhile }"\n',
+        1,
+        9,
+        'unknown template directive "while"',
+    ),
     ("if-without-endif", 'x = "%{ if true }a"\n', 1, 6, "%{if} has no matching %{endif}"),
     ("stray-endfor", 'x = "a%{ endfor }"\n', 1, 7, "%{endfor} without a matching"),
     ("interpolation-in-label", 'b "a${1}" {\n}\n', 1, 3, "cannot contain interpolations"),
     ("empty-interpolation", 'x = "${}"\n', 1, 8, "unexpected"),
     ("list-missing-comma", "x = [1 2]\n", 1, 8, 'unexpected "2"'),
-    ("object-missing-separator", "x = { a = 1 b = 2 }\n", 1, 13, "separated by a comma or a newline"),
+    (
+        "object-missing-separator",
+        "x = { a = 1 b = 2 }\n",
+        1,
+        13,
+        "separated by a comma or a newline",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "column", "fragment"), [r[1:] for r in REJECTED], ids=[r[0] for r in REJECTED])
+@pytest.mark.parametrize(
+    ("text", "line", "column", "fragment"), [r[1:] for r in REJECTED], ids=[r[0] for r in REJECTED]
+)
 def test_rejected_with_position(text: str, line: int, column: int, fragment: str) -> None:
     found = problems(text)
     assert any((ln, col) == (line, column) and fragment in m for ln, col, m in found), found
@@ -279,7 +326,9 @@ ACCEPTED = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [r[1:] for r in ACCEPTED], ids=[r[0] for r in ACCEPTED])
+@pytest.mark.parametrize(
+    ("text", "expected"), [r[1:] for r in ACCEPTED], ids=[r[0] for r in ACCEPTED]
+)
 def test_accepted(text: str, expected: Any) -> None:
     file = parse(text)
     assert evaluate(file.body.attributes["x"].expression, Scope({})) == expected
@@ -309,7 +358,9 @@ def test_accepted_by_hcl_too(text: str, hclcheck: Path, tmp_path: Path) -> None:
 def test_deep_nesting_is_a_diagnostic(text: str) -> None:
     found = problems(text)
     assert found, "expected a diagnostic"
-    assert any("nested" in m or "syntax error" in m or "cannot be parsed" in m for _, _, m in found), found
+    assert any(
+        "nested" in m or "syntax error" in m or "cannot be parsed" in m for _, _, m in found
+    ), found
 
 
 def test_nesting_within_the_limit_is_fine() -> None:

@@ -47,7 +47,11 @@ TYPES = [
         "object({a = string, b = optional(number, 2), c = optional(list(string))})",
         "an object",
     ),
-    ("list(object({ name = string }))", "list(object({name = string}))", "a list of object({name = string})"),
+    (
+        "list(object({ name = string }))",
+        "list(object({name = string}))",
+        "a list of object({name = string})",
+    ),
 ]
 
 
@@ -64,8 +68,11 @@ TYPE_ERRORS = [
     ("lst(string)", 'did you mean "list"?'),
     ("list(string, number)", "list(...) takes one type argument"),
     ("tuple(string)", "tuple(...) takes one type argument"),
-    ("object({ (\"a\") = string })", "attribute names must be plain names"),
-    ("object({ a = optional(number, var.x) })", "an optional attribute's default must be a literal"),
+    ('object({ ("a") = string })', "attribute names must be plain names"),
+    (
+        "object({ a = optional(number, var.x) })",
+        "an optional attribute's default must be a literal",
+    ),
     ("1", "this is not a type"),
     ("whatever", "this is not a type"),
 ]
@@ -140,7 +147,12 @@ MISMATCHES: list[tuple[TypeConstraint, Any, str, str]] = [
     (ListType(NUMBER), [1, "x"], 'cannot convert "x" to a number', "[1]"),
     (MapType(ListType(NUMBER)), {"k": [1, "x"]}, "cannot convert", '["k"][1]'),
     (MapType(NUMBER), [1], "a map of number is required, got a list", ""),
-    (TupleType((STRING,)), ["a", "b"], "a tuple of 1 element is required, got a list of 2 elements", ""),
+    (
+        TupleType((STRING,)),
+        ["a", "b"],
+        "a tuple of 1 element is required, got a list of 2 elements",
+        "",
+    ),
     (TupleType((STRING, NUMBER)), "a", "a tuple of 2 elements is required, got a string", ""),
     (SETTINGS, {"b": 1}, 'attribute "a" is required', ""),
     (SETTINGS, "a", "an object is required, got a string", ""),
@@ -149,7 +161,9 @@ MISMATCHES: list[tuple[TypeConstraint, Any, str, str]] = [
 
 
 @pytest.mark.parametrize(("constraint", "value", "fragment", "path"), MISMATCHES)
-def test_mismatches_say_where(constraint: TypeConstraint, value: Any, fragment: str, path: str) -> None:
+def test_mismatches_say_where(
+    constraint: TypeConstraint, value: Any, fragment: str, path: str
+) -> None:
     with pytest.raises(TypeMismatch) as error:
         constraint.convert(value)
     assert fragment in error.value.message

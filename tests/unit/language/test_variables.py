@@ -94,12 +94,30 @@ PRECEDENCE = [
     ({}, {}, [], 6, None),
     ({"MLFORM_VAR_depth": "1"}, {}, [], 1, "MLFORM_VAR_depth"),
     ({"MLFORM_VAR_depth": "1"}, {"a.auto.mlfvars": "depth = 2\n"}, [], 2, "a.auto.mlfvars:1"),
-    ({}, {"a.auto.mlfvars": "depth = 2\n", "b.auto.mlfvars": "\ndepth = 3\n"}, [], 3, "b.auto.mlfvars:2"),
+    (
+        {},
+        {"a.auto.mlfvars": "depth = 2\n", "b.auto.mlfvars": "\ndepth = 3\n"},
+        [],
+        3,
+        "b.auto.mlfvars:2",
+    ),
     ({}, {"b.auto.mlfvars": "depth = 3\n"}, [("var", "depth=4")], 4, "--var"),
     ({}, {}, [("var", "depth=4"), ("var-file", "x.mlfvars")], 5, "x.mlfvars:1"),
     ({}, {}, [("var-file", "x.mlfvars"), ("var", "depth=4")], 4, "--var"),
-    ({"MLFORM_VAR_depth": "1"}, {"a.auto.mlfvars": "depth = 2\n"}, [("var", "depth=7"), ("var", "depth=8")], 8, "--var"),
-    ({}, {"notes.mlfvars": "depth = 9\n"}, [], 6, None),  # only *.auto.mlfvars are read by themselves
+    (
+        {"MLFORM_VAR_depth": "1"},
+        {"a.auto.mlfvars": "depth = 2\n"},
+        [("var", "depth=7"), ("var", "depth=8")],
+        8,
+        "--var",
+    ),
+    (
+        {},
+        {"notes.mlfvars": "depth = 9\n"},
+        [],
+        6,
+        None,
+    ),  # only *.auto.mlfvars are read by themselves
 ]
 
 
@@ -115,7 +133,9 @@ def test_precedence(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.mlfvars").write_text("depth = 5\n")
-    values, diagnostics, sources = resolve(tmp_path, inputs, {"MLFORM_VAR_name": "n", **environ}, files)
+    values, diagnostics, sources = resolve(
+        tmp_path, inputs, {"MLFORM_VAR_name": "n", **environ}, files
+    )
     assert not errors(diagnostics), errors(diagnostics)
     assert values["depth"] == expected
     assert sources.get("depth") == source
@@ -138,7 +158,12 @@ FROM_TEXT = [
 
 @pytest.mark.parametrize(("name", "text", "expected"), FROM_TEXT)
 def test_values_from_text(tmp_path: Path, name: str, text: str, expected: Any) -> None:
-    values, diagnostics, _ = resolve(tmp_path, [("var", f"{name}={text}"), ("var", "name=n")] if name != "name" else [("var", f"{name}={text}")])
+    values, diagnostics, _ = resolve(
+        tmp_path,
+        [("var", f"{name}={text}"), ("var", "name=n")]
+        if name != "name"
+        else [("var", f"{name}={text}")],
+    )
     assert not errors(diagnostics), errors(diagnostics)
     assert values[name] == expected
 
@@ -146,13 +171,17 @@ def test_values_from_text(tmp_path: Path, name: str, text: str, expected: Any) -
 def test_environment_values_are_read_by_type(tmp_path: Path) -> None:
     environ = {"MLFORM_VAR_columns": '["x"]', "MLFORM_VAR_name": "n", "MLFORM_VAR_undeclared": "1"}
     values, diagnostics, _ = resolve(tmp_path, environ=environ)
-    assert not list(diagnostics), [str(d) for d in diagnostics]  # undeclared: ignored, as Terraform does
+    assert not list(diagnostics), [
+        str(d) for d in diagnostics
+    ]  # undeclared: ignored, as Terraform does
     assert values["columns"] == ["x"]
 
 
 def test_values_from_files_are_expressions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    files = {"a.auto.mlfvars": 'name    = "n"\ncolumns = ["a", "b"]\nweights = { x = 1 + 1 }\ndepth   = "7"\n'}
+    files = {
+        "a.auto.mlfvars": 'name    = "n"\ncolumns = ["a", "b"]\nweights = { x = 1 + 1 }\ndepth   = "7"\n'
+    }
     values, diagnostics, _ = resolve(tmp_path, files=files)
     assert not errors(diagnostics)
     assert (values["columns"], values["weights"], values["depth"]) == (["a", "b"], {"x": 2}, 7)
@@ -194,21 +223,56 @@ def test_sensitive_values_are_marked(tmp_path: Path) -> None:
 
 MISTAKES = [
     # (inputs, files, message fragment, severity)
-    ([("var", "depth=deep")], {}, 'invalid value (from --var): cannot convert "deep" to a number', Severity.ERROR),
+    (
+        [("var", "depth=deep")],
+        {},
+        'invalid value (from --var): cannot convert "deep" to a number',
+        Severity.ERROR,
+    ),
     ([("var", "depth=0")], {}, "depth must be positive. (value from --var)", Severity.ERROR),
     ([("var", "columns=[1, ")], {}, "the value from --var is not valid", Severity.ERROR),
     ([("var", "columns=[nope]")], {}, "the value from --var is not valid", Severity.ERROR),
-    ([("var", "dpeth=1")], {}, '--var sets "dpeth", which is not declared; did you mean "depth"?', Severity.ERROR),
+    (
+        [("var", "dpeth=1")],
+        {},
+        '--var sets "dpeth", which is not declared; did you mean "depth"?',
+        Severity.ERROR,
+    ),
     ([("var", "depth")], {}, "is not of the form NAME=VALUE", Severity.ERROR),
-    ([("var-file", "missing.mlfvars")], {}, '--var-file "missing.mlfvars" does not exist', Severity.ERROR),
-    ([("var-file", "x.mlfvars")], {"x.mlfvars": "dpeth = 1\n"}, '"dpeth", which is not declared', Severity.ERROR),
+    (
+        [("var-file", "missing.mlfvars")],
+        {},
+        '--var-file "missing.mlfvars" does not exist',
+        Severity.ERROR,
+    ),
+    (
+        [("var-file", "x.mlfvars")],
+        {"x.mlfvars": "dpeth = 1\n"},
+        '"dpeth", which is not declared',
+        Severity.ERROR,
+    ),
     ([], {"a.auto.mlfvars": "dpeth = 1\n"}, '"dpeth", which is not declared', Severity.WARNING),
-    ([], {"a.auto.mlfvars": "depth = var.other\n"}, "a variable value must be a constant", Severity.ERROR),
+    (
+        [],
+        {"a.auto.mlfvars": "depth = var.other\n"},
+        "a variable value must be a constant",
+        Severity.ERROR,
+    ),
     ([], {"a.auto.mlfvars": 'block "x" {\n}\n'}, "holds only name = value lines", Severity.ERROR),
     ([], {"a.auto.mlfvars": "depth = [\n"}, '"[" is never closed', Severity.ERROR),
     ([], {"a.auto.mlfvars": "strict = null\n"}, "not nullable", Severity.ERROR),
-    ([], {"a.auto.mlfvars": "settings = { booster = 1 }\n"}, 'attribute "eta" is required', Severity.ERROR),
-    ([], {"a.auto.mlfvars": 'weights = { a = "heavy" }\n'}, '["a"]: cannot convert "heavy" to a number', Severity.ERROR),
+    (
+        [],
+        {"a.auto.mlfvars": "settings = { booster = 1 }\n"},
+        'attribute "eta" is required',
+        Severity.ERROR,
+    ),
+    (
+        [],
+        {"a.auto.mlfvars": 'weights = { a = "heavy" }\n'},
+        '["a"]: cannot convert "heavy" to a number',
+        Severity.ERROR,
+    ),
 ]
 
 
@@ -234,7 +298,11 @@ def test_mistakes_in_files_point_into_them(tmp_path: Path, monkeypatch: pytest.M
     _, diagnostics, _ = resolve(tmp_path, [("var", "name=n")], files=files)
     (diagnostic,) = diagnostics.errors
     assert diagnostic.range is not None
-    assert (diagnostic.range.filename, diagnostic.range.line, diagnostic.range.column) == ("a.auto.mlfvars", 2, 9)
+    assert (diagnostic.range.filename, diagnostic.range.line, diagnostic.range.column) == (
+        "a.auto.mlfvars",
+        2,
+        9,
+    )
     assert diagnostic.address == "var.depth"
 
 

@@ -1,0 +1,179 @@
+"""Connections and transactions: short writers, readers that never wait, lazy creation.
+
+SQLite (the default) runs in WAL mode: a reader sees the last commit while a writer holds its
+transaction, so a plan never waits for an apply. A write transaction starts with
+`BEGIN IMMEDIATE`, taking the write lock up front, so two writers queue on the busy timeout
+instead of failing half-way when one tries to upgrade a read lock. `synchronous=NORMAL` in WAL
+mode cannot corrupt the database and keeps every commit across a killed process; a power cut
+may lose the last commits, never the file.
+
+A state home that does not exist reads as empty: nothing is created until the first write.
+Another database (PostgreSQL) reads its snapshots under REPEATABLE READ.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from mlform.state import migrations
+from mlform.state.errors import StateError
+from mlform.state.migrations import Schema
+
+BUSY_TIMEOUT = 10.0
+
+_BEGIN = "mlform_begin"
+
+
+def database_url(target: str | Path) -> URL:
+    """The SQLAlchemy URL for a URL, or for a local database file path."""
+    if isinstance(target, str) and "://" in target:
+        return make_url(target)
+    return URL.create("sqlite", database=str(Path(target).absolute()))
+
+
+class Database:
+    """One state database; thread-safe, with sessions for reads and for writes."""
+
+    def __init__(self, url: URL, schema: Schema, busy_timeout: float = BUSY_TIMEOUT):
+        self.url = url
+        self.schema = schema
+        self.busy_timeout = busy_timeout
+        self.path: Path | None = None
+        if url.get_backend_name() == "sqlite":
+            if not url.database or url.database == ":memory:":
+                raise StateError("an in-memory SQLite database cannot hold state; give a file")
+            self.path = Path(url.database)
+        self._engine: Engine | None = None
+        self._current = False
+        self._mutex = threading.Lock()
+
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path is not None else self.url.render_as_string(True)
+
+    @property
+    def exists(self) -> bool:
+        """Whether the database exists (a local file); a server database always does."""
+        return self.path is None or self.path.exists()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session | None]:
+        """A read-only snapshot session, or None when there is no state yet to read."""
+        with self._busy_is_an_error():
+            engine = self._ready(write=False)
+            if engine is None:
+                yield None
+                return
+            with Session(self._snapshot_engine(engine)) as session, session.begin():
+                yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A write transaction, committed on leaving; the database is created if need be."""
+        with self._busy_is_an_error():
+            engine = self._ready(write=True)
+            assert engine is not None
+            with Session(engine) as session, session.begin():
+                yield session
+
+    @contextmanager
+    def _busy_is_an_error(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as error:
+            if getattr(error.orig, "sqlite_errorname", "") not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                raise
+            raise StateError(
+                f"the state database {self.where} stayed busy for {self.busy_timeout:g}s: "
+                "another process kept it locked (a long migration, or a stuck process holding a "
+                "transaction open). Run the command again; if it persists, look for that process."
+            ) from error
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, creating the database (for tests and tools that need raw SQL)."""
+        engine = self._ready(write=True)
+        assert engine is not None
+        return engine
+
+    def version(self) -> int | None:
+        """The schema version, or None when the database is absent or empty."""
+        if not self.exists:
+            return None
+        with self._mutex, self._get_engine().connect() as connection:
+            connection = connection.execution_options(**{_BEGIN: "DEFERRED"})
+            found = migrations.read_version(connection)
+        return None if found is None else found[0]
+
+    def dispose(self) -> None:
+        with self._mutex:
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine = None
+            self._current = False
+
+    def _ready(self, write: bool) -> Engine | None:
+        """The engine once the schema is current; None if reading a state not yet created."""
+        if self._current:
+            return self._engine
+        if not write and not self.exists:
+            return None
+        with self._mutex:
+            if self._current:
+                return self._engine
+            engine = self._get_engine()
+            with engine.connect() as connection:
+                connection = connection.execution_options(**{_BEGIN: "DEFERRED"})
+                version = migrations.check(connection, self.schema, self.where)
+            if version != self.schema.version:
+                if version is None and not write:
+                    return None
+                with engine.begin() as connection:
+                    migrations.prepare(connection, self.schema, self.where)
+            self._current = True
+            return engine
+
+    def _get_engine(self) -> Engine:
+        if self._engine is None:
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._engine = _sqlite_engine(self.url, self.busy_timeout)
+            else:
+                self._engine = create_engine(self.url)
+        return self._engine
+
+    def _snapshot_engine(self, engine: Engine) -> Engine:
+        if self.path is not None:
+            return engine.execution_options(**{_BEGIN: "DEFERRED"})
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+
+
+def _sqlite_engine(url: URL, busy_timeout: float) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def configure(connection: sqlite3.Connection, record: Any) -> None:
+        connection.isolation_level = None  # let the begin listener issue BEGIN itself
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        connection.exec_driver_sql(f"BEGIN {options.get(_BEGIN, 'IMMEDIATE')}")
+
+    return engine

@@ -1,0 +1,238 @@
+"""Conversions between the state's values (`objects`) and the database rows (`models`),
+and the one portable upsert the store needs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from mlform.addresses import Address
+from mlform.artifacts.fingerprint import StatEntry
+from mlform.state.locking import LockInfo
+from mlform.state.models import (
+    ArtifactRow,
+    Base,
+    BuildRow,
+    InstanceRow,
+    LockRow,
+    MetricRow,
+    RunRow,
+    StatCacheRow,
+    WorkspaceRow,
+)
+from mlform.state.objects import (
+    ArtifactRecord,
+    Build,
+    MetricPoint,
+    ObjectStatus,
+    ResourceInstance,
+    Run,
+    RunOperation,
+    RunStatus,
+    Workspace,
+)
+
+
+def instance_row(
+    workspace_key: str, instance: ResourceInstance, updated: datetime
+) -> dict[str, Any]:
+    return {
+        "workspace_key": workspace_key,
+        "address": str(instance.address),
+        "kind": instance.kind,
+        "status": instance.status.value,
+        "inputs": dict(instance.inputs),
+        "outputs": dict(instance.outputs),
+        "object_id": instance.id,
+        "build_key": instance.build_key,
+        "started": instance.started,
+        "finished": instance.finished,
+        "duration": instance.duration,
+        "library_versions": dict(instance.library_versions),
+        "config_commit": instance.config_commit,
+        "dependencies": [str(address) for address in instance.dependencies],
+        "updated": updated,
+    }
+
+
+def instance_of(row: InstanceRow | Row[Any], artifacts: Mapping[str, str]) -> ResourceInstance:
+    return ResourceInstance(
+        address=Address.parse(row.address),
+        status=ObjectStatus(row.status),
+        inputs=row.inputs,
+        outputs=row.outputs,
+        id=row.object_id,
+        build_key=row.build_key,
+        artifacts=dict(sorted(artifacts.items())),
+        started=row.started,
+        finished=row.finished,
+        duration=row.duration,
+        library_versions=row.library_versions,
+        config_commit=row.config_commit,
+        dependencies=tuple(Address.parse(text) for text in row.dependencies),
+    )
+
+
+def build_row(instance: ResourceInstance, recorded: datetime) -> dict[str, Any]:
+    return {
+        "build_key": instance.build_key,
+        "kind": instance.kind,
+        "object_id": instance.id,
+        "outputs": dict(instance.outputs),
+        "artifacts": dict(instance.artifacts),
+        "duration": instance.duration,
+        "library_versions": dict(instance.library_versions),
+        "recorded": recorded,
+    }
+
+
+def build_of(row: BuildRow) -> Build:
+    return Build(
+        build_key=row.build_key,
+        kind=row.kind,
+        id=row.object_id,
+        outputs=row.outputs,
+        artifacts=row.artifacts,
+        duration=row.duration,
+        library_versions=row.library_versions,
+        recorded=row.recorded,
+    )
+
+
+def workspace_of(row: WorkspaceRow) -> Workspace:
+    return Workspace(row.key, row.lineage, row.serial, row.created)
+
+
+def run_row(workspace_key: str, run: Run) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "workspace_key": workspace_key,
+        "operation": run.operation.value,
+        "status": run.status.value,
+        "started": run.started,
+        "finished": run.finished,
+        "who": run.who,
+        "config_commit": run.config_commit,
+        "serial": run.serial,
+        "summary": dict(run.summary),
+    }
+
+
+def run_of(row: RunRow) -> Run:
+    return Run(
+        id=row.id,
+        operation=RunOperation(row.operation),
+        status=RunStatus(row.status),
+        started=row.started,
+        finished=row.finished,
+        who=row.who,
+        config_commit=row.config_commit,
+        serial=row.serial,
+        summary=row.summary,
+    )
+
+
+def metric_row(workspace_key: str, point: MetricPoint) -> dict[str, Any]:
+    return {
+        "workspace_key": workspace_key,
+        "address": str(point.address),
+        "name": point.name,
+        "value": point.value,
+        "slice": point.slice,
+        "evaluation_id": point.evaluation_id,
+        "run_id": point.run_id,
+        "recorded": point.recorded,
+    }
+
+
+def metric_of(row: MetricRow) -> MetricPoint:
+    return MetricPoint(
+        address=Address.parse(row.address),
+        name=row.name,
+        value=row.value,
+        slice=row.slice,
+        evaluation_id=row.evaluation_id,
+        run_id=row.run_id,
+        recorded=row.recorded,
+    )
+
+
+def lock_row(workspace_key: str, info: LockInfo) -> LockRow:
+    return LockRow(
+        workspace_key=workspace_key,
+        id=info.id,
+        operation=info.operation,
+        who=info.who,
+        host=info.host,
+        pid=info.pid,
+        process_started=info.process_started,
+        created=info.created,
+    )
+
+
+def lock_of(row: LockRow) -> LockInfo:
+    return LockInfo(
+        id=row.id,
+        operation=row.operation,
+        who=row.who,
+        host=row.host,
+        pid=row.pid,
+        created=row.created,
+        process_started=row.process_started,
+    )
+
+
+def stat_row(entry: StatEntry) -> dict[str, Any]:
+    return {
+        "path": entry.path,
+        "inode": str(entry.inode),
+        "size": entry.size,
+        "mtime_ns": entry.mtime_ns,
+        "ctime_ns": entry.ctime_ns,
+        "digest": entry.digest,
+        "hashed_ns": entry.hashed_ns,
+    }
+
+
+def stat_of(row: StatCacheRow) -> StatEntry:
+    return StatEntry(
+        row.path, int(row.inode), row.size, row.mtime_ns, row.ctime_ns, row.digest, row.hashed_ns
+    )
+
+
+def artifact_of(row: ArtifactRow) -> ArtifactRecord:
+    return ArtifactRecord(row.digest, row.size, row.location, row.created)
+
+
+def address_order(address: Address) -> tuple[str, str, int, int, str]:
+    key = address.key
+    if key is None:
+        return (address.kind, address.name, 0, 0, "")
+    if isinstance(key, int):
+        return (address.kind, address.name, 1, key, "")
+    return (address.kind, address.name, 2, 0, key)
+
+
+def upsert(
+    session: Session,
+    model: type[Base],
+    values: Mapping[str, Any],
+    keys: Sequence[str],
+    keep: Sequence[str] = (),
+) -> None:
+    """Insert a row, or update the existing one with the same keys (except `keep` columns)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        session.merge(model(**values))
+        return
+    dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    statement = dialect_insert(model).values(**values)
+    changed = {
+        name: statement.excluded[name] for name in values if name not in keys and name not in keep
+    }
+    session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed))
