@@ -64,19 +64,10 @@ def _guard(name: str, impl: Callable[..., Any]) -> Callable[..., Any]:
 
 def describe(value: Any) -> str:
     """A value's kind for messages: "a string", "null", ... (never the value itself)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a bool"
-    if is_number(value):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type_name(value)}"
+    name = type_name(value)
+    if name == "null":
+        return name
+    return ("an " if name[0] in "aeiou" else "a ") + name
 
 
 def fail(fn: str, message: str, argument: int | None = None) -> FunctionError:
