@@ -64,14 +64,18 @@ def validate_directory(
     inputs: Sequence[VariableInput] = (),
     environ: Mapping[str, str] | None = None,
     mode: Mode = Mode.VALIDATE,
+    checker: type[Checker] | None = None,
+    **checker_arguments: Any,
 ) -> ValidationResult:
+    """Validate a directory. `checker` swaps in a subclass of `Checker` (the planner walks
+    the same way, deciding each instance's action as it goes)."""
     config, diagnostics = load_configuration(directory, registry.kinds())
     result = ValidationResult(config, diagnostics)
     provided = collect_values(
         config, inputs, os.environ if environ is None else environ, diagnostics
     )
     result.variables = resolve_variables(config, provided, mode, diagnostics)
-    _Checker(result, registry).run()
+    (checker or Checker)(result, registry, **checker_arguments).run()
     return result
 
 
@@ -92,7 +96,7 @@ class _EchoFilter(Diagnostics):
         super().add(diagnostic)
 
 
-class _Checker:
+class Checker:
     def __init__(self, result: ValidationResult, registry: ProviderRegistry):
         self.result = result
         self.config = result.config
@@ -259,7 +263,7 @@ class _Checker:
             )
             self.result.instances[str(address)] = Instance(address, resource, decoded)
             self._provider_validate(resource, address, decoded)
-            objects.append((address, _object(schema, decoded.config)))
+            objects.append((address, self.instance_object(resource, address, schema, decoded)))
         kind_objects = self.objects.setdefault(resource.kind, {})
         if resource.count is not None:
             keys_known = all(isinstance(a.key, int) for a, _ in objects)
@@ -271,6 +275,12 @@ class _Checker:
             kind_objects[resource.name] = objects[0][1] if objects else UNKNOWN
         for address, _ in objects:
             self.result.instance_graph.add_node(str(address))
+
+    def instance_object(
+        self, resource: ResourceDecl, address: Address, schema: ResourceSchema, decoded: Decoded
+    ) -> Any:
+        """What references to this instance see: before apply, its inputs and unknown outputs."""
+        return _object(schema, decoded.config)
 
     def _expand(
         self, resource: ResourceDecl

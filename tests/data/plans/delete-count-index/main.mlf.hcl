@@ -1,0 +1,5 @@
+dataset "shard" {
+  count  = 1
+  source = "sklearn:iris"
+  limit  = 100 + count.index
+}

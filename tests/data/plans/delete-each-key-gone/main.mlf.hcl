@@ -1,0 +1,4 @@
+dataset "samples" {
+  for_each = toset(["iris", "wine"])
+  source   = "sklearn:${each.key}"
+}

@@ -1,0 +1,16 @@
+dataset "churn" {
+  source      = "sklearn:wine"
+  description = "Tumour measurements"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+split "churn" {
+  dataset = dataset.churn
+  ratio   = { train = 0.8, test = 0.2 }
+  seed    = 42
+  standardize {
+    columns = ["mean radius"]
+  }
+}
