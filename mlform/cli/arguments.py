@@ -81,6 +81,34 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", action="store_true", help="print the diagnostics as JSON")
     validate.add_argument("--no-color", action="store_true", help="never colour the output")
 
+    plan = commands.add_parser("plan", help="show what apply would change, and why")
+    _directory(plan)
+    _variables(plan)
+    plan.add_argument(
+        "--state",
+        metavar="PATH",
+        help="the state home (default: MLFORM_STATE, mlform { state }, ./state)",
+    )
+    plan.add_argument(
+        "--workspace",
+        default="default",
+        metavar="NAME",
+        help="the workspace name (default: default)",
+    )
+    plan.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="plan to replace this resource instance even if unchanged; may be repeated",
+    )
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 0 without changes, 2 with changes, 1 on error",
+    )
+    plan.add_argument("--no-color", action="store_true", help="never colour the output")
+
     graph = commands.add_parser("graph", help="print the dependency graph as DOT")
     _directory(graph)
     _variables(graph)

@@ -10,19 +10,22 @@ declares are planned for deletion.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from mlform.addresses import Address
-from mlform.language.config import ResourceDecl
+from mlform.language.config import Configuration, ResourceDecl
+from mlform.language.evaluator import EvaluationError, Scope, evaluate
 from mlform.language.values import UNKNOWN, is_unknown, unmark
 from mlform.language.variables import Mode, VariableInput
 from mlform.plans.action import Action
 from mlform.plans.changes import Plan, ResourceChange
 from mlform.plans.decide import Presence, decide_action
 from mlform.sdk import BlockValue, ProviderRegistry, ResourceRef, ResourceSchema
+from mlform.state.home import StateHome, resolve_state_home, workspace_key
 from mlform.state.objects import StateSnapshot
+from mlform.state.store import StateStore
 from mlform.validation.check import Checker, ValidationResult, validate_directory
 from mlform.validation.decode import Decoded
 
@@ -30,7 +33,7 @@ from mlform.validation.decode import Decoded
 def plan_directory(
     directory: Path,
     registry: ProviderRegistry,
-    snapshot: StateSnapshot,
+    snapshot: StateSnapshot | Callable[[Configuration], StateSnapshot],
     inputs: Sequence[VariableInput] = (),
     environ: Mapping[str, str] | None = None,
     replace: Iterable[str] = (),
@@ -50,7 +53,7 @@ def plan_directory(
     )
     changes: dict[Address, ResourceChange] = planner.get("changes", {})
     if not result.diagnostics.has_errors:
-        _plan_deletions(result, snapshot, changes)
+        _plan_deletions(result, planner["snapshot"], changes)
     ordered = tuple(sorted(changes.values(), key=lambda c: str(c.address)))
     return result, Plan(changes=ordered)
 
@@ -61,12 +64,13 @@ class _Planner(Checker):
         result: ValidationResult,
         registry: ProviderRegistry,
         *,
-        snapshot: StateSnapshot,
+        snapshot: StateSnapshot | Callable[[Configuration], StateSnapshot],
         replace: frozenset[str],
         out: dict[str, Any],
     ):
         super().__init__(result, registry)
-        self.snapshot = snapshot
+        self.snapshot = snapshot if isinstance(snapshot, StateSnapshot) else snapshot(result.config)
+        out["snapshot"] = self.snapshot
         self.replace = replace
         self.changes: dict[Address, ResourceChange] = {}
         out["changes"] = self.changes
@@ -214,3 +218,39 @@ def _flatten_blocks(config: Mapping[str, Any]) -> dict[str, Any]:
         else:
             shown[key] = value
     return shown
+
+
+def read_snapshot(
+    config: Configuration,
+    state_flag: str | None,
+    workspace: str,
+    environ: Mapping[str, str],
+) -> tuple[StateHome, StateSnapshot]:
+    """The prior state of a configuration's workspace; an empty one where nothing was ever
+    written (a plan never creates a state home)."""
+    home = resolve_state_home(
+        state_flag,
+        environ,
+        _setting(config, "state"),
+        config.directory,
+        artifacts=_setting(config, "artifacts"),
+    )
+    key = workspace_key(config.directory, workspace)
+    if not home.exists():
+        return home, StateSnapshot(key, None, 0)
+    store = StateStore.open(home.database)
+    try:
+        return home, store.snapshot(key)
+    finally:
+        store.close()
+
+
+def _setting(config: Configuration, name: str) -> str | None:
+    """A constant setting of the `mlform` block (validate reports a bad one)."""
+    if config.settings is None or name not in config.settings.attributes:
+        return None
+    try:
+        value = evaluate(config.settings.attributes[name].expression, Scope({}, config.directory))
+    except EvaluationError:
+        return None
+    return value if isinstance(value, str) else None
