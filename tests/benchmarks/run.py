@@ -81,6 +81,39 @@ def validate_1000_warm(ctx: Context) -> Command:
     return replace(command, env={"MLFORM_CACHE_DIR": str(cache)})
 
 
+@suite.benchmark("plan 10 datasets, no changes")
+def plan_10_noop(ctx: Context) -> Command:
+    """`mlform plan` of ten datasets whose state is recorded and unchanged: start-up, load,
+    read the state snapshot, decide ten no-ops, print "No changes" (refresh not yet wired)."""
+    from mlform.addresses import Address
+    from mlform.state.home import workspace_key
+    from mlform.state.objects import ResourceInstance
+    from mlform.state.store import StateStore
+
+    config = ctx.scratch("plan-10")
+    blocks = [
+        f'dataset "d{i}" {{\n  source = "sklearn:iris"\n  limit  = {100 + i}\n}}\n'
+        for i in range(10)
+    ]
+    (config / "main.mlf.hcl").write_text("\n".join(blocks))
+    home = ctx.scratch("plan-10-state")
+    store = StateStore.open(home / "mlform.db")
+    key = workspace_key(config)
+    store.create_workspace(key)
+    for i in range(10):
+        digest = f"{i:064x}"
+        outputs = {"id": digest, "rows": 100 + i, "schema": [], "source_fingerprint": digest}
+        inputs = {"source": "sklearn:iris", "limit": 100 + i}
+        store.record_instance(
+            key, ResourceInstance(Address("dataset", f"d{i}"), inputs=inputs, outputs=outputs)
+        )
+    store.close()
+    command = ctx.mlform(
+        "plan", "--detailed-exitcode", "--state", str(home), str(config), cwd=ctx.workdir
+    )
+    return replace(command, env={"MLFORM_CACHE_DIR": str(ctx.scratch("plan-10-cache"))})
+
+
 @suite.benchmark("fingerprint 1 GiB, unchanged then changed")
 def fingerprint_1gib(ctx: Context) -> Command:
     """Fingerprint a 1 GiB file through the stat cache: once unchanged (a stat, no read) and
