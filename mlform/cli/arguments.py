@@ -109,6 +109,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--no-color", action="store_true", help="never colour the output")
 
+    state = commands.add_parser("state", help="list, show or remove recorded resource instances")
+    state_commands = state.add_subparsers(
+        dest="state_command", metavar="SUBCOMMAND", parser_class=_Parser
+    )
+    state_commands.required = True
+    for name, help_text in (
+        ("list", "print the address of every recorded instance, one per line"),
+        ("show", "print one recorded instance as name = value lines"),
+        (
+            "rm",
+            "forget one instance without destroying anything (it is created again by the next apply)",
+        ),
+    ):
+        sub = state_commands.add_parser(name, help=help_text)
+        if name != "list":
+            sub.add_argument(
+                "address",
+                metavar="ADDR",
+                help='a resource instance address, e.g. model.churn["deep"]',
+            )
+        _directory(sub)
+        sub.add_argument("--state", metavar="PATH", help="the state home")
+        sub.add_argument(
+            "--workspace", default="default", metavar="NAME", help="the workspace name"
+        )
+        if name == "rm":
+            sub.add_argument(
+                "--lock-timeout",
+                default="0s",
+                metavar="DURATION",
+                help="how long to wait for the workspace lock (default 0s)",
+            )
+
     graph = commands.add_parser("graph", help="print the dependency graph as DOT")
     _directory(graph)
     _variables(graph)
@@ -142,8 +175,44 @@ def normalize_flags(argv: list[str]) -> list[str]:
     return result
 
 
+_VALUE_OPTIONS = {"--var", "--var-file", "--state", "--workspace", "--replace", "--lock-timeout"}
+_GROUPS = {"state"}  # commands whose first positional is a subcommand
+
+
+def positionals_last(argv: list[str]) -> list[str]:
+    """Move a command's positional arguments after its options.
+
+    argparse assigns every positional at the first run of them, so in
+    `state show ADDR --state X DIR` it would take ADDR alone and reject DIR; users write
+    options anywhere, as Terraform allows.
+    """
+    head: list[str] = []
+    rest = list(argv)
+    while rest and not rest[0].startswith("-"):
+        head.append(rest.pop(0))
+        if head[-1] not in _GROUPS:
+            break
+    options: list[str] = []
+    positionals: list[str] = []
+    index = 0
+    while index < len(rest):
+        token = rest[index]
+        if token == "--":  # everything after is positional, even "-odd-dir"
+            return [*head, *options, *positionals, "--", *rest[index + 1 :]]
+        if token.startswith("-") and len(token) > 1:
+            options.append(token)
+            if token in _VALUE_OPTIONS and index + 1 < len(rest):
+                options.append(rest[index + 1])
+                index += 1
+        else:
+            positionals.append(token)
+        index += 1
+    return head + options + positionals
+
+
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    args = build_parser().parse_args(normalize_flags(list(sys.argv[1:] if argv is None else argv)))
+    arguments = normalize_flags(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(positionals_last(arguments))
     if getattr(args, "variable_inputs", None) is None:
         args.variable_inputs = []
     return args

@@ -104,6 +104,12 @@ def plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def state(args: argparse.Namespace) -> int:
+    from mlform.cli.state_commands import run
+
+    return run(args, _directory(args))
+
+
 def graph(args: argparse.Namespace) -> int:
     from mlform.views import diagnostics as view
     from mlform.views.graph import instance_graph_dot

@@ -1,0 +1,71 @@
+"""`mlform state list | show ADDR | rm ADDR`: the recorded instances of a workspace."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from mlform.addresses import Address
+from mlform.errors import MlformError
+
+
+def run(args: argparse.Namespace, directory: Path) -> int:
+    from mlform.language.loader import load_configuration
+    from mlform.plans.planner import read_snapshot
+    from mlform.sdk import default_registry
+
+    registry = default_registry()
+    config, _ = load_configuration(directory, registry.kinds())
+    home, snapshot = read_snapshot(config, args.state, args.workspace, dict(os.environ))
+    if args.state_command == "list":
+        for address in sorted(snapshot.addresses(), key=str):
+            sys.stdout.write(f"{address}\n")
+        return 0
+    address = Address.parse(args.address)
+    instance = snapshot.instance(address)
+    if instance is None:
+        raise MlformError(
+            f"{address} is not in the state of workspace {snapshot.workspace_key} ({home}); "
+            "`mlform state list` shows what is"
+        )
+    if args.state_command == "show":
+        _show(registry, instance)
+        return 0
+    return _remove(args, home, snapshot.workspace_key, address)
+
+
+def _show(registry: object, instance: object) -> None:
+    from mlform.language.values import render
+    from mlform.sdk import ProviderRegistry
+    from mlform.state.objects import ResourceInstance
+
+    assert isinstance(registry, ProviderRegistry) and isinstance(instance, ResourceInstance)
+    sensitive: set[str] = set()
+    if instance.address.kind in registry:
+        schema = registry.get(instance.address.kind).schema
+        sensitive = {a.name for a in schema.block.attributes if a.sensitive}
+    values = {**instance.inputs, **instance.outputs}
+    if instance.id is not None:
+        values["id"] = instance.id
+    width = max((len(name) for name in values), default=0)
+    for name in sorted(values):
+        shown = "(sensitive value)" if name in sensitive else render(values[name])
+        sys.stdout.write(f"{name.ljust(width)} = {shown}\n")
+
+
+def _remove(args: argparse.Namespace, home: object, key: str, address: Address) -> int:
+    from mlform.state.home import StateHome
+    from mlform.state.locking import holding, parse_duration
+    from mlform.state.store import StateStore
+
+    assert isinstance(home, StateHome)
+    store = StateStore.open(home.database)
+    try:
+        with holding(store, key, "state rm", parse_duration(args.lock_timeout)):
+            store.remove_instance(key, address)
+    finally:
+        store.close()
+    sys.stdout.write(f"Removed {address}\nSuccessfully removed 1 resource instance(s).\n")
+    return 0
