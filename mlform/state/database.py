@@ -13,10 +13,11 @@ Another database (PostgreSQL) reads its snapshots under REPEATABLE READ.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,8 @@ class Database:
         with self._mutex:
             if self._current:
                 return self._engine
+            if self.path is not None and not self.path.exists():
+                self._create_file(self.path)
             engine = self._get_engine()
             with engine.connect() as connection:
                 connection = connection.execution_options(**{_BEGIN: "DEFERRED"})
@@ -142,6 +145,29 @@ class Database:
                     migrations.prepare(connection, self.schema, self.where)
             self._current = True
             return engine
+
+    def _create_file(self, path: Path) -> None:
+        """Make a new SQLite state appear whole: built under a temporary name, already in WAL
+        mode with the current schema, then linked into place, never over another's.
+
+        Built in place, a reader could open the file while it is still in rollback-journal
+        mode, and the creator's switch to WAL would then fail at once with "database is
+        locked" (the switch takes an exclusive lock and does not wait).
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+        engine = _sqlite_engine(make_url(f"sqlite:///{temporary}"), self.busy_timeout)
+        try:
+            with engine.begin() as connection:
+                migrations.prepare(connection, self.schema, self.where)
+            engine.dispose()
+            with suppress(FileExistsError):  # another process created it first: use theirs
+                os.link(temporary, path)
+        finally:
+            engine.dispose()
+            for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
+                with suppress(FileNotFoundError):
+                    leftover.unlink()
 
     def _get_engine(self) -> Engine:
         if self._engine is None:
@@ -164,10 +190,15 @@ def _sqlite_engine(url: URL, busy_timeout: float) -> Engine:
     @event.listens_for(engine, "connect")
     def configure(connection: sqlite3.Connection, record: Any) -> None:
         connection.isolation_level = None  # let the begin listener issue BEGIN itself
-        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        # WAL is a property of the file, set once by whoever opens it first. Switching needs
+        # an exclusive lock, so a reader that asked every time could fail on a busy database
+        # ("database is locked", without waiting) while a writer creates it.
+        mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA foreign_keys=ON")
-        connection.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
 
     @event.listens_for(engine, "begin")
     def begin(connection: Connection) -> None:
