@@ -63,16 +63,19 @@ def test_a_writer_waits_for_another_writer_then_gives_a_clear_error(tmp_path: Pa
     holder = StateStore.open(path)
     holder.create_workspace(KEY)
 
+    locked = threading.Event()
+
     def hold(seconds: float) -> None:
         with holder.engine.connect() as connection:
             connection.begin()  # BEGIN IMMEDIATE: the write lock
+            locked.set()
             time.sleep(seconds)
             connection.rollback()
 
     patient = StateStore.open(path, busy_timeout=5)
     thread = threading.Thread(target=hold, args=(0.3,))
     thread.start()
-    time.sleep(0.05)
+    assert locked.wait(10)
     start = time.monotonic()
     patient.record_instance(KEY, ResourceInstance(Address("dataset", "a")))
     assert time.monotonic() - start >= 0.15
@@ -80,9 +83,10 @@ def test_a_writer_waits_for_another_writer_then_gives_a_clear_error(tmp_path: Pa
 
     impatient = StateStore.open(path, busy_timeout=0.1)
     impatient.snapshot(KEY)  # opened before the lock is taken
+    locked.clear()
     thread = threading.Thread(target=hold, args=(0.6,))
     thread.start()
-    time.sleep(0.05)
+    assert locked.wait(10)
     with pytest.raises(StateError, match=r"stayed busy for 0\.1s"):
         impatient.record_instance(KEY, ResourceInstance(Address("dataset", "b")))
     assert impatient.snapshot(KEY).serial == 1  # readers still read
