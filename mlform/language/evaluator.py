@@ -28,6 +28,7 @@ from mlform.language.values import (
     normalize_number,
     type_name,
     unmark,
+    with_article,
 )
 
 
@@ -160,7 +161,7 @@ def index_value(source: Any, key: Any, range: SourceRange) -> Any:
             position = NUMBER.convert(key)
         except TypeMismatch:
             raise EvaluationError(
-                f"a list index must be a number, got {_a(type_name(key))}", range
+                f"a list index must be a number, got {with_article(type_name(key))}", range
             ) from None
         if not isinstance(position, int):
             raise EvaluationError(f"a list index must be a whole number, got {position}", range)
@@ -275,12 +276,8 @@ def _operand(value: Any, constraint: Any, operator: str, range: SourceRange) -> 
     except TypeMismatch:
         wanted = "a number" if constraint is NUMBER else "a bool"
         raise EvaluationError(
-            f'"{operator}" needs {wanted} here, got {_a(type_name(value))}', range
+            f'"{operator}" needs {wanted} here, got {with_article(type_name(value))}', range
         ) from None
-
-
-def _a(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _logical(expression: ast.BinaryOp, scope: Scope) -> Any:
@@ -344,7 +341,7 @@ def _conditional(expression: ast.Conditional, scope: Scope) -> Any:
         chosen = BOOL.convert(condition)
     except TypeMismatch:
         raise EvaluationError(
-            f"the condition must be true or false, got {_a(type_name(condition))}",
+            f"the condition must be true or false, got {with_article(type_name(condition))}",
             expression.condition.range,
         ) from None
     result = evaluate(expression.true_result if chosen else expression.false_result, scope)
@@ -438,7 +435,7 @@ def _template_string(value: Any, range: SourceRange) -> Any:
         raise EvaluationError("a null value cannot be included in a string template", range)
     if isinstance(plain, list | dict):
         raise EvaluationError(
-            f"{_a(type_name(plain))} cannot be included in a string template; "
+            f"{with_article(type_name(plain))} cannot be included in a string template; "
             "use join() or jsonencode() to turn it into a string",
             range,
         )
@@ -451,7 +448,7 @@ def _iterate(collection: Any, range: SourceRange) -> list[tuple[Any, Any]]:
     if isinstance(collection, dict):
         return [(key, collection[key]) for key in sorted(collection)]
     raise EvaluationError(
-        f"a for expression needs a list or a map to iterate over, got {_a(type_name(collection))}",
+        f"a for expression needs a list or a map to iterate over, got {with_article(type_name(collection))}",
         range,
     )
 
@@ -524,7 +521,7 @@ def _call(expression: ast.FunctionCall, scope: Scope) -> Any:
             return UNKNOWN
         if not isinstance(last, list):
             raise EvaluationError(
-                f'"..." expands a list into arguments; this is {_a(type_name(last))}',
+                f'"..." expands a list into arguments; this is {with_article(type_name(last))}',
                 expression.arguments[-1].range,
             )
         arguments.extend(mark(v, last_sensitive) for v in last)

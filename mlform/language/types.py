@@ -20,6 +20,7 @@ from mlform.language.values import (
     normalize_number,
     render,
     type_name,
+    with_article,
 )
 
 _DECIMAL = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
@@ -30,10 +31,6 @@ class TypeMismatch(Exception):
         super().__init__(f"{path}: {message}" if path else message)
         self.message = message
         self.path = path
-
-
-def _article(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 class TypeConstraint:
@@ -51,7 +48,7 @@ class TypeConstraint:
 
     def describe(self) -> str:
         """A phrase for messages: `a number`, `a list of string`."""
-        return _article(str(self))
+        return with_article(str(self))
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ class Primitive(TypeConstraint):
             if value in ("true", "false"):
                 return value == "true"
         raise TypeMismatch(
-            f"{_article(self.name)} is required, got {_article(type_name(value))}", path
+            f"{with_article(self.name)} is required, got {with_article(type_name(value))}", path
         )
 
     def __str__(self) -> str:
@@ -111,7 +108,7 @@ class ListType(TypeConstraint):
     def _convert(self, value: Any, path: str) -> Any:
         if not isinstance(value, list):
             raise TypeMismatch(
-                f"{self.describe()} is required, got {_article(type_name(value))}", path
+                f"{self.describe()} is required, got {with_article(type_name(value))}", path
             )
         items = [self.element.convert(v, f"{path}[{i}]") for i, v in enumerate(value)]
         if self.kind == "set":
@@ -139,7 +136,7 @@ class MapType(TypeConstraint):
     def _convert(self, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise TypeMismatch(
-                f"{self.describe()} is required, got {_article(type_name(value))}", path
+                f"{self.describe()} is required, got {with_article(type_name(value))}", path
             )
         return {k: self.element.convert(v, f'{path}["{k}"]') for k, v in value.items()}
 
@@ -160,7 +157,7 @@ class TupleType(TypeConstraint):
             got = (
                 f"a list of {len(value)} element{'s' if len(value) != 1 else ''}"
                 if isinstance(value, list)
-                else _article(type_name(value))
+                else with_article(type_name(value))
             )
             raise TypeMismatch(
                 f"a tuple of {count} element{'s' if count != 1 else ''} is required, got {got}",
@@ -183,7 +180,7 @@ class ObjectType(TypeConstraint):
 
     def _convert(self, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
-            raise TypeMismatch(f"an object is required, got {_article(type_name(value))}", path)
+            raise TypeMismatch(f"an object is required, got {with_article(type_name(value))}", path)
         result: dict[str, Any] = {}
         for name, attribute_type in self.attributes.items():
             if name in value:

@@ -118,6 +118,11 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def with_article(word: str) -> str:
+    """`a number`, `an object`: a noun for messages."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def type_name(value: Any) -> str:
     """The HCL type name of a value, for messages."""
     if isinstance(value, Sensitive):

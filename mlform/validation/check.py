@@ -30,6 +30,7 @@ from mlform.language.values import (
     is_number,
     type_name,
     unmark,
+    with_article,
 )
 from mlform.language.variables import Mode, VariableInput, collect_values, resolve_variables
 from mlform.sdk import ProviderRegistry, ResourceSchema, ValidateRequest
@@ -354,7 +355,7 @@ class Checker:
                     self.diagnostics.add(
                         error(
                             "for_each takes a map, or a set of strings; this list holds "
-                            f"{_a(type_name(plain))}; use toset([...]) of strings or a map",
+                            f"{with_article(type_name(plain))}; use toset([...]) of strings or a map",
                             range,
                             address,
                         )
@@ -378,7 +379,7 @@ class Checker:
             return []
         self.diagnostics.add(
             error(
-                f"for_each takes a map, or a set of strings, not {_a(type_name(value))}",
+                f"for_each takes a map, or a set of strings, not {with_article(type_name(value))}",
                 range,
                 address,
             )
@@ -406,10 +407,6 @@ class Checker:
             self.diagnostics.add(
                 Diagnostic(diagnostic.severity, diagnostic.message, range, str(address))
             )
-
-
-def _a(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _object(schema: ResourceSchema, config: Mapping[str, Any]) -> dict[str, Any]:

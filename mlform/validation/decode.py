@@ -14,7 +14,7 @@ from mlform.diagnostics import Diagnostics, SourceRange, error
 from mlform.language import ast
 from mlform.language.evaluator import EvaluationError, Scope, evaluate, suggest
 from mlform.language.types import TypeMismatch
-from mlform.language.values import UNKNOWN, Sensitive
+from mlform.language.values import UNKNOWN, Sensitive, with_article
 from mlform.sdk import AttributePath, BlockSchema, BlockValue, Nesting, ResourceRef
 
 
@@ -79,7 +79,7 @@ def _decode(
             continue
         if spec.computed:
             fail(
-                f'"{name}" is an output of {_article(what)}, computed by mlform; it cannot be set',
+                f'"{name}" is an output of {with_article(what)}, computed by mlform; it cannot be set',
                 attribute.name_range,
             )
             continue
@@ -225,10 +225,6 @@ def _check_resource_reference(attribute: ast.Attribute, kind: str, fail: Any) ->
     if kind not in roots and others:
         other = sorted(others)[0]
         fail(
-            f'"{attribute.name}" takes a reference to a {kind} resource, like {kind}.NAME; this refers to {_article(other)}',
+            f'"{attribute.name}" takes a reference to a {kind} resource, like {kind}.NAME; this refers to {with_article(other)}',
             expression.range,
         )
-
-
-def _article(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word

@@ -13,6 +13,7 @@ from mlform.diagnostics import Diagnostics, error
 from mlform.language import ast
 from mlform.language.config import Configuration, ResourceDecl
 from mlform.language.evaluator import suggest
+from mlform.language.values import with_article
 from mlform.sdk import ResourceSchema
 
 PATH_ATTRIBUTES = ("cwd", "module", "root")
@@ -109,7 +110,7 @@ def _check_resource_traversal(
 ) -> str | None:
     kind, steps = traversal.root, traversal.steps
     if not steps or not isinstance(steps[0], str):
-        fail(f"a reference to {_a(kind)} names it, as in {kind}.NAME")
+        fail(f"a reference to {with_article(kind)} names it, as in {kind}.NAME")
         return None
     name = steps[0]
     address = f"{kind}.{name}"
@@ -144,14 +145,10 @@ def _check_resource_traversal(
             hint = suggest(attribute, candidates)
             listing = f"its attributes are {', '.join(sorted(set(candidates)))}"
             fail(
-                f'{_a(kind)} has no attribute "{attribute}"'
+                f'{with_article(kind)} has no attribute "{attribute}"'
                 + (f"{hint} ({listing})" if hint else f"; {listing}")
             )
     return address
-
-
-def _a(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def _has_attribute(schema: ResourceSchema, name: str) -> bool:

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from mlform.language.functions import FunctionContext, FunctionError, register
-from mlform.language.values import is_number, normalize_number, type_name
+from mlform.language.values import is_number, normalize_number, type_name, with_article
 
 Number = int | float
 
@@ -65,9 +65,7 @@ def _guard(name: str, impl: Callable[..., Any]) -> Callable[..., Any]:
 def describe(value: Any) -> str:
     """A value's kind for messages: "a string", "null", ... (never the value itself)."""
     name = type_name(value)
-    if name == "null":
-        return name
-    return ("an " if name[0] in "aeiou" else "a ") + name
+    return name if name == "null" else with_article(name)
 
 
 def fail(fn: str, message: str, argument: int | None = None) -> FunctionError:
@@ -305,17 +303,9 @@ def equal(a: Any, b: Any) -> bool:
 
 
 def kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if is_number(value):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "map"
-    return type_name(value)
+    """The type name, with a dict called a map (as the collection functions speak of them)."""
+    name = type_name(value)
+    return "map" if name == "object" else name
 
 
 PRIMITIVE_KINDS = frozenset({"string", "number", "bool"})
