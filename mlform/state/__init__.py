@@ -1,12 +1,12 @@
 """The state: what mlform last applied, per workspace, and the records around it.
 
-A state home (`home`) holds one database with, per workspace, a lineage, a serial and the
-resource instances last applied (`objects`, stored through `models` and `migrations`), plus
-what outlives them: the artifacts stored, finished builds for the build cache, the history of
-runs and metrics, the workspace locks and the stat cache of source fingerprints. `StateStore`
-is the one way in: plans read a `StateSnapshot` and never wait; apply records each instance
-the moment it completes, under the workspace lock (`locking`), in a short transaction that
-a killed process cannot leave half-done.
+A state home (`home`) holds one database with, per workspace, a lineage, a serial, and the
+resource instances and root outputs last applied (`objects`, stored through `models` and
+`migrations`), plus what outlives them: the artifacts stored, finished builds for the build
+cache, the history of runs and metrics, the workspace locks and the stat cache of source
+fingerprints. `StateStore` is the one way in: plans read a `StateSnapshot` and never wait;
+apply records each instance the moment it completes, under the workspace lock (`locking`),
+in a short transaction that a killed process cannot leave half-done.
 """
 
 from mlform.state.errors import NotAStateDatabaseError, SchemaVersionError, StateError
@@ -36,6 +36,7 @@ from mlform.state.objects import (
     MetricPoint,
     ObjectStatus,
     ResourceInstance,
+    RootOutput,
     Run,
     RunOperation,
     RunStatus,
@@ -58,6 +59,7 @@ __all__ = [
     "NotAStateDatabaseError",
     "ObjectStatus",
     "ResourceInstance",
+    "RootOutput",
     "Run",
     "RunOperation",
     "RunStatus",

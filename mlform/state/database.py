@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from mlform.state import migrations
 from mlform.state.errors import StateError
@@ -43,7 +42,7 @@ def database_url(target: str | Path) -> URL:
 
 
 class Database:
-    """One state database; thread-safe, with sessions for reads and for writes."""
+    """One state database; thread-safe, with connections for reads and for writes."""
 
     def __init__(self, url: URL, schema: Schema, busy_timeout: float = BUSY_TIMEOUT):
         self.url = url
@@ -68,24 +67,25 @@ class Database:
         return self.path is None or self.path.exists()
 
     @contextmanager
-    def reading(self) -> Iterator[Session | None]:
-        """A read-only snapshot session, or None when there is no state yet to read."""
+    def reading(self) -> Iterator[Connection | None]:
+        """A connection in a read-only snapshot transaction, or None when there is no state
+        yet to read."""
         with self._busy_is_an_error():
             engine = self._ready(write=False)
             if engine is None:
                 yield None
                 return
-            with Session(self._snapshot_engine(engine)) as session, session.begin():
-                yield session
+            with self._snapshot_engine(engine).connect() as connection, connection.begin():
+                yield connection
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
+    def writing(self) -> Iterator[Connection]:
         """A write transaction, committed on leaving; the database is created if need be."""
         with self._busy_is_an_error():
             engine = self._ready(write=True)
             assert engine is not None
-            with Session(engine) as session, session.begin():
-                yield session
+            with engine.begin() as connection:
+                yield connection
 
     @contextmanager
     def _busy_is_an_error(self) -> Iterator[None]:

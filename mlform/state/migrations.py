@@ -17,13 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, MetaData, insert, inspect, select
+from sqlalchemy import JSON, Connection, MetaData, func, insert, inspect, select, text
 
 from mlform import __version__
+from mlform.state import models
 from mlform.state.errors import NotAStateDatabaseError, SchemaVersionError
-from mlform.state.models import Base, SchemaVersionRow
+from mlform.state.models import schema_version_table
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+_SCHEMA_LOCK = int.from_bytes(b"mlform")  # the key of a PostgreSQL advisory lock, any fixed one
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,18 @@ class Migration:
     upgrade: Callable[[Connection], None]
 
 
-# Version 1 is the first schema: there is nothing older to migrate from yet.
-MIGRATIONS: tuple[Migration, ...] = ()
+def _add_workspace_outputs(connection: Connection) -> None:
+    # The column is spelled out here, not taken from `models`: this migration must keep
+    # producing version 2 however the tables change later. A nullable column without a
+    # default is one ALTER TABLE that SQLite and PostgreSQL both run inside the migration's
+    # transaction, and neither rewrites the table for it.
+    json = JSON().compile(dialect=connection.dialect)
+    connection.execute(text(f"ALTER TABLE workspaces ADD COLUMN outputs {json}"))
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(2, "root outputs per workspace (workspaces.outputs)", _add_workspace_outputs),
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,7 @@ class Schema:
 
     version: int
     migrations: tuple[Migration, ...] = ()
-    metadata: MetaData = Base.metadata
+    metadata: MetaData = models.metadata
 
     def __post_init__(self) -> None:
         versions = [migration.version for migration in self.migrations]
@@ -58,12 +71,11 @@ SCHEMA = Schema(SCHEMA_VERSION, MIGRATIONS)
 
 def read_version(connection: Connection) -> tuple[int, str] | None:
     """The database's schema version and the mlform that set it; None for an empty database."""
-    if not inspect(connection).has_table(SchemaVersionRow.__tablename__):
+    if not inspect(connection).has_table(schema_version_table.name):
         return None
+    columns = schema_version_table.c
     row = connection.execute(
-        select(SchemaVersionRow.version, SchemaVersionRow.mlform_version)
-        .order_by(SchemaVersionRow.version.desc())
-        .limit(1)
+        select(columns.version, columns.mlform_version).order_by(columns.version.desc()).limit(1)
     ).first()
     return None if row is None else (row[0], row[1])
 
@@ -82,7 +94,15 @@ def check(connection: Connection, schema: Schema, where: str) -> int | None:
 
 
 def prepare(connection: Connection, schema: Schema, where: str) -> int:
-    """Create or migrate the schema inside the caller's write transaction; the new version."""
+    """Create or migrate the schema inside the caller's write transaction; the new version.
+
+    On PostgreSQL, processes that find the schema missing or old at the same moment take
+    turns: each waits for the one before to commit, then finds the schema current. Without
+    that, the second would create a table or add a column the first has just created or
+    added, and fail. (SQLite's BEGIN IMMEDIATE already makes writers take turns.)
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
     version = check(connection, schema, where)
     if version == schema.version:
         return version
@@ -99,7 +119,7 @@ def prepare(connection: Connection, schema: Schema, where: str) -> int:
 
 def _stamp(connection: Connection, version: int) -> None:
     connection.execute(
-        insert(SchemaVersionRow).values(
+        insert(schema_version_table).values(
             version=version, mlform_version=__version__, applied=datetime.now(UTC)
         )
     )

@@ -1,8 +1,12 @@
-"""The state database's tables, as SQLAlchemy 2.0 declarative models.
+"""The state database's tables, as SQLAlchemy Core tables on one `metadata`.
 
 These describe the newest schema (`migrations.SCHEMA_VERSION`); a database created fresh gets
 them all at once, an older one reaches them through `migrations`. Changing a table here means
 adding a migration and raising the version.
+
+Core tables rather than ORM classes: `mlform plan` imports the state on every run, and the ORM
+(with the declarative classes built on it) more than doubles what importing SQLAlchemy costs,
+while the store only ever reads and writes whole rows.
 
 Dicts (inputs, outputs, summaries) are JSON columns. Times are stored in UTC. A resource
 instance references the artifacts it uses, and an artifact row exists only once its file is
@@ -17,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Column,
     DateTime,
     Dialect,
     Float,
@@ -24,11 +29,12 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 DIGEST = String(64)
 BUILD_KEY = String(128)
@@ -54,143 +60,151 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class Base(DeclarativeBase):
-    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it from the class
-        datetime: UtcDateTime(),
-        dict[str, Any]: JSON(none_as_null=True),
-        list[Any]: JSON(none_as_null=True),
-    }
+def _json(name: str, nullable: bool = False) -> Column[Any]:
+    """A JSON column; Python's None is stored as SQL NULL, never as the JSON `null`."""
+    return Column(name, JSON(none_as_null=True), nullable=nullable)
 
 
-class SchemaVersionRow(Base):
-    __tablename__ = "schema_version"
-
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    mlform_version: Mapped[str] = mapped_column(String(64))
-    applied: Mapped[datetime]
+def _time(name: str, nullable: bool = False) -> Column[datetime]:
+    return Column(name, UtcDateTime(), nullable=nullable)
 
 
-class WorkspaceRow(Base):
-    __tablename__ = "workspaces"
+metadata = MetaData()
 
-    key: Mapped[str] = mapped_column(KEY, primary_key=True)
-    lineage: Mapped[str] = mapped_column(String(36))
-    serial: Mapped[int] = mapped_column(Integer)
-    created: Mapped[datetime]
+schema_version_table = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("mlform_version", String(64), nullable=False),
+    _time("applied"),
+)
 
+workspace_table = Table(
+    "workspaces",
+    metadata,
+    Column("key", KEY, primary_key=True),
+    Column("lineage", String(36), nullable=False),
+    Column("serial", Integer, nullable=False),
+    _time("created"),
+    # The root outputs as of the last apply: {name: {"value": ..., "sensitive": ...}}; NULL
+    # until one is recorded (and in every workspace migrated from schema version 1).
+    _json("outputs", nullable=True),
+)
 
-class InstanceRow(Base):
-    __tablename__ = "resource_instances"
+instance_table = Table(
+    "resource_instances",
+    metadata,
+    Column(
+        "workspace_key",
+        KEY,
+        ForeignKey("workspaces.key", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("address", KEY, primary_key=True),
+    Column("kind", String(128), nullable=False),
+    Column("status", String(16), nullable=False),
+    _json("inputs"),
+    _json("outputs"),
+    Column("object_id", DIGEST),
+    Column("build_key", BUILD_KEY, index=True),
+    _time("started", nullable=True),
+    _time("finished", nullable=True),
+    Column("duration", Float),
+    _json("library_versions"),
+    Column("config_commit", String(64)),
+    _json("dependencies"),
+    _time("updated"),
+)
 
-    workspace_key: Mapped[str] = mapped_column(
-        ForeignKey("workspaces.key", ondelete="CASCADE"), primary_key=True
-    )
-    address: Mapped[str] = mapped_column(KEY, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(16))
-    inputs: Mapped[dict[str, Any]]
-    outputs: Mapped[dict[str, Any]]
-    object_id: Mapped[str | None] = mapped_column(DIGEST)
-    build_key: Mapped[str | None] = mapped_column(BUILD_KEY, index=True)
-    started: Mapped[datetime | None]
-    finished: Mapped[datetime | None]
-    duration: Mapped[float | None] = mapped_column(Float)
-    library_versions: Mapped[dict[str, Any]]
-    config_commit: Mapped[str | None] = mapped_column(String(64))
-    dependencies: Mapped[list[Any]]
-    updated: Mapped[datetime]
+instance_artifact_table = Table(
+    "instance_artifacts",
+    metadata,
+    Column("workspace_key", KEY, primary_key=True),
+    Column("address", KEY, primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("digest", DIGEST, ForeignKey("artifacts.digest"), nullable=False, index=True),
+    ForeignKeyConstraint(
+        ["workspace_key", "address"],
+        ["resource_instances.workspace_key", "resource_instances.address"],
+        ondelete="CASCADE",
+    ),
+)
 
+artifact_table = Table(
+    "artifacts",
+    metadata,
+    Column("digest", DIGEST, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("location", Text, nullable=False),
+    _time("created"),
+)
 
-class InstanceArtifactRow(Base):
-    __tablename__ = "instance_artifacts"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["workspace_key", "address"],
-            ["resource_instances.workspace_key", "resource_instances.address"],
-            ondelete="CASCADE",
-        ),
-    )
+build_table = Table(
+    "builds",
+    metadata,
+    Column("build_key", BUILD_KEY, primary_key=True),
+    Column("kind", String(128), nullable=False),
+    Column("object_id", DIGEST),
+    _json("outputs"),
+    _json("artifacts"),
+    Column("duration", Float),
+    _json("library_versions"),
+    _time("recorded"),
+)
 
-    workspace_key: Mapped[str] = mapped_column(KEY, primary_key=True)
-    address: Mapped[str] = mapped_column(KEY, primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), primary_key=True)
-    digest: Mapped[str] = mapped_column(ForeignKey("artifacts.digest"), index=True)
+run_table = Table(
+    "runs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("workspace_key", KEY, nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    _time("started"),
+    _time("finished", nullable=True),
+    Column("who", String(256), nullable=False),
+    Column("config_commit", String(64)),
+    Column("serial", Integer),
+    _json("summary"),
+    Index("ix_runs_workspace_started", "workspace_key", "started"),
+)
 
+metric_table = Table(
+    "metrics",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("workspace_key", KEY, nullable=False),
+    Column("address", KEY, nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("slice", String(1024)),
+    Column("evaluation_id", DIGEST),
+    Column("run_id", String(36)),
+    _time("recorded"),
+    Index("ix_metrics_series", "workspace_key", "address", "name"),
+)
 
-class ArtifactRow(Base):
-    __tablename__ = "artifacts"
+lock_table = Table(
+    "locks",
+    metadata,
+    Column("workspace_key", KEY, primary_key=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("operation", String(64), nullable=False),
+    Column("who", String(256), nullable=False),
+    Column("host", String(256), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("process_started", BigInteger),
+    _time("created"),
+)
 
-    digest: Mapped[str] = mapped_column(DIGEST, primary_key=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    location: Mapped[str] = mapped_column(Text)
-    created: Mapped[datetime]
-
-
-class BuildRow(Base):
-    __tablename__ = "builds"
-
-    build_key: Mapped[str] = mapped_column(BUILD_KEY, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(128))
-    object_id: Mapped[str | None] = mapped_column(DIGEST)
-    outputs: Mapped[dict[str, Any]]
-    artifacts: Mapped[dict[str, Any]]
-    duration: Mapped[float | None] = mapped_column(Float)
-    library_versions: Mapped[dict[str, Any]]
-    recorded: Mapped[datetime]
-
-
-class RunRow(Base):
-    __tablename__ = "runs"
-    __table_args__ = (Index("ix_runs_workspace_started", "workspace_key", "started"),)
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    workspace_key: Mapped[str] = mapped_column(KEY)
-    operation: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
-    started: Mapped[datetime]
-    finished: Mapped[datetime | None]
-    who: Mapped[str] = mapped_column(String(256))
-    config_commit: Mapped[str | None] = mapped_column(String(64))
-    serial: Mapped[int | None] = mapped_column(Integer)
-    summary: Mapped[dict[str, Any]]
-
-
-class MetricRow(Base):
-    __tablename__ = "metrics"
-    __table_args__ = (Index("ix_metrics_series", "workspace_key", "address", "name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace_key: Mapped[str] = mapped_column(KEY)
-    address: Mapped[str] = mapped_column(KEY)
-    name: Mapped[str] = mapped_column(String(256))
-    value: Mapped[float] = mapped_column(Float)
-    slice: Mapped[str | None] = mapped_column(String(1024))
-    evaluation_id: Mapped[str | None] = mapped_column(DIGEST)
-    run_id: Mapped[str | None] = mapped_column(String(36))
-    recorded: Mapped[datetime]
-
-
-class LockRow(Base):
-    __tablename__ = "locks"
-
-    workspace_key: Mapped[str] = mapped_column(KEY, primary_key=True)
-    id: Mapped[str] = mapped_column(String(36), unique=True)
-    operation: Mapped[str] = mapped_column(String(64))
-    who: Mapped[str] = mapped_column(String(256))
-    host: Mapped[str] = mapped_column(String(256))
-    pid: Mapped[int] = mapped_column(Integer)
-    process_started: Mapped[int | None] = mapped_column(BigInteger)
-    created: Mapped[datetime]
-
-
-class StatCacheRow(Base):
-    __tablename__ = "stat_cache"
-
-    path: Mapped[str] = mapped_column(Text, primary_key=True)
+stat_cache_table = Table(
+    "stat_cache",
+    metadata,
+    Column("path", Text, primary_key=True),
     # Text, not an integer: some filesystems use all 64 bits, beyond a signed BIGINT.
-    inode: Mapped[str] = mapped_column(String(20))
-    size: Mapped[int] = mapped_column(BigInteger)
-    mtime_ns: Mapped[int] = mapped_column(BigInteger)
-    ctime_ns: Mapped[int] = mapped_column(BigInteger)
-    digest: Mapped[str] = mapped_column(DIGEST)
-    hashed_ns: Mapped[int] = mapped_column(BigInteger)
+    Column("inode", String(20), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("ctime_ns", BigInteger, nullable=False),
+    Column("digest", DIGEST, nullable=False),
+    Column("hashed_ns", BigInteger, nullable=False),
+)

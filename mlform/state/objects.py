@@ -1,8 +1,9 @@
 """The values the state holds, as plan and apply see them: frozen, typed, free of SQL.
 
-A workspace's state is a `StateSnapshot` (lineage, serial, resource instances). A
-`ResourceInstance` is one object a resource block produced (`model.churn["deep"]`) with its
-status, resolved inputs, outputs, content id and build key. Times are timezone-aware UTC.
+A workspace's state is a `StateSnapshot` (lineage, serial, resource instances, root
+outputs). A `ResourceInstance` is one object a resource block produced (`model.churn["deep"]`)
+with its status, resolved inputs, outputs, content id and build key. Times are timezone-aware
+UTC.
 """
 
 from __future__ import annotations
@@ -60,6 +61,18 @@ class ResourceInstance:
 
 
 @dataclass(frozen=True)
+class RootOutput:
+    """The value of one of the configuration's `output` blocks, as of the last apply.
+
+    `value` is a JSON value. `sensitive` is kept with it so that `mlform output` can hide
+    the value from listings without re-reading the configuration that marked it.
+    """
+
+    value: Any
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
 class Workspace:
     """A workspace's identity and version.
 
@@ -78,13 +91,16 @@ class Workspace:
 class StateSnapshot:
     """Everything a plan reads about one workspace, as of one instant.
 
-    A workspace never written has no lineage and serial 0.
+    A workspace never written has no lineage and serial 0. `outputs` are the root outputs
+    recorded by the last apply, read in the same transaction as the instances, so they
+    belong to the same serial.
     """
 
     workspace_key: str
     lineage: str | None
     serial: int
     instances: tuple[ResourceInstance, ...] = ()
+    outputs: Mapping[str, RootOutput] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:

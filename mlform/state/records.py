@@ -1,36 +1,23 @@
-"""Conversions between the state's values (`objects`) and the database rows (`models`),
-and the one portable upsert the store needs."""
+"""Conversions between the state's values (`objects`) and the database rows (`models`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from mlform.addresses import Address
 from mlform.artifacts.fingerprint import StatEntry
 from mlform.state.locking import LockInfo
-from mlform.state.models import (
-    ArtifactRow,
-    Base,
-    BuildRow,
-    InstanceRow,
-    LockRow,
-    MetricRow,
-    RunRow,
-    StatCacheRow,
-    WorkspaceRow,
-)
 from mlform.state.objects import (
     ArtifactRecord,
     Build,
     MetricPoint,
     ObjectStatus,
     ResourceInstance,
+    RootOutput,
     Run,
     RunOperation,
     RunStatus,
@@ -60,7 +47,7 @@ def instance_row(
     }
 
 
-def instance_of(row: InstanceRow | Row[Any], artifacts: Mapping[str, str]) -> ResourceInstance:
+def instance_of(row: Row[Any], artifacts: Mapping[str, str]) -> ResourceInstance:
     return ResourceInstance(
         address=Address.parse(row.address),
         status=ObjectStatus(row.status),
@@ -91,7 +78,7 @@ def build_row(instance: ResourceInstance, recorded: datetime) -> dict[str, Any]:
     }
 
 
-def build_of(row: BuildRow) -> Build:
+def build_of(row: Row[Any]) -> Build:
     return Build(
         build_key=row.build_key,
         kind=row.kind,
@@ -104,7 +91,7 @@ def build_of(row: BuildRow) -> Build:
     )
 
 
-def workspace_of(row: WorkspaceRow) -> Workspace:
+def workspace_of(row: Row[Any]) -> Workspace:
     return Workspace(row.key, row.lineage, row.serial, row.created)
 
 
@@ -123,7 +110,7 @@ def run_row(workspace_key: str, run: Run) -> dict[str, Any]:
     }
 
 
-def run_of(row: RunRow) -> Run:
+def run_of(row: Row[Any]) -> Run:
     return Run(
         id=row.id,
         operation=RunOperation(row.operation),
@@ -150,7 +137,7 @@ def metric_row(workspace_key: str, point: MetricPoint) -> dict[str, Any]:
     }
 
 
-def metric_of(row: MetricRow) -> MetricPoint:
+def metric_of(row: Row[Any]) -> MetricPoint:
     return MetricPoint(
         address=Address.parse(row.address),
         name=row.name,
@@ -162,20 +149,20 @@ def metric_of(row: MetricRow) -> MetricPoint:
     )
 
 
-def lock_row(workspace_key: str, info: LockInfo) -> LockRow:
-    return LockRow(
-        workspace_key=workspace_key,
-        id=info.id,
-        operation=info.operation,
-        who=info.who,
-        host=info.host,
-        pid=info.pid,
-        process_started=info.process_started,
-        created=info.created,
-    )
+def lock_row(workspace_key: str, info: LockInfo) -> dict[str, Any]:
+    return {
+        "workspace_key": workspace_key,
+        "id": info.id,
+        "operation": info.operation,
+        "who": info.who,
+        "host": info.host,
+        "pid": info.pid,
+        "process_started": info.process_started,
+        "created": info.created,
+    }
 
 
-def lock_of(row: LockRow) -> LockInfo:
+def lock_of(row: Row[Any]) -> LockInfo:
     return LockInfo(
         id=row.id,
         operation=row.operation,
@@ -199,13 +186,13 @@ def stat_row(entry: StatEntry) -> dict[str, Any]:
     }
 
 
-def stat_of(row: StatCacheRow) -> StatEntry:
+def stat_of(row: Row[Any]) -> StatEntry:
     return StatEntry(
         row.path, int(row.inode), row.size, row.mtime_ns, row.ctime_ns, row.digest, row.hashed_ns
     )
 
 
-def artifact_of(row: ArtifactRow) -> ArtifactRecord:
+def artifact_of(row: Row[Any]) -> ArtifactRecord:
     return ArtifactRecord(row.digest, row.size, row.location, row.created)
 
 
@@ -218,21 +205,16 @@ def address_order(address: Address) -> tuple[str, str, int, int, str]:
     return (address.kind, address.name, 2, 0, key)
 
 
-def upsert(
-    session: Session,
-    model: type[Base],
-    values: Mapping[str, Any],
-    keys: Sequence[str],
-    keep: Sequence[str] = (),
-) -> None:
-    """Insert a row, or update the existing one with the same keys (except `keep` columns)."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("sqlite", "postgresql"):
-        session.merge(model(**values))
-        return
-    dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    statement = dialect_insert(model).values(**values)
-    changed = {
-        name: statement.excluded[name] for name in values if name not in keys and name not in keep
+def outputs_value(outputs: Mapping[str, RootOutput]) -> dict[str, Any]:
+    return {
+        name: {"value": output.value, "sensitive": output.sensitive}
+        for name, output in outputs.items()
     }
-    session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed))
+
+
+def outputs_of(value: Mapping[str, Any] | None) -> dict[str, RootOutput]:
+    """The root outputs stored in a workspace row, by name (NULL: none recorded yet)."""
+    return {
+        name: RootOutput(stored["value"], stored.get("sensitive", False))
+        for name, stored in sorted((value or {}).items())
+    }

@@ -15,6 +15,7 @@ by other processes, and writers are killed with SIGKILL at chosen instants and a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -37,6 +38,7 @@ from mlform.state import (
     MetricPoint,
     ObjectStatus,
     ResourceInstance,
+    RootOutput,
     Run,
     RunOperation,
     RunStatus,
@@ -47,7 +49,7 @@ from mlform.state import (
     acquire,
 )
 from mlform.state.migrations import Migration, Schema
-from mlform.state.models import WorkspaceRow
+from mlform.state.models import workspace_table
 from mlform.testing import state_workers
 from mlform.testing.state_workers import CRASH_POINTS, Child
 
@@ -162,6 +164,31 @@ class StateStoreConformance:
         )  # fmt: skip
         assert store.find_build("key-2") is None  # a tainted object is no build to restore
 
+    def test_root_outputs_round_trip_and_count_as_a_write(self, open_store: OpenStore) -> None:
+        store = open_store()
+        assert store.snapshot(KEY).outputs == {}
+        assert store.record_outputs(KEY, {"rows": RootOutput(3)}) == 1  # creates the workspace
+        lineage = store.snapshot(KEY).lineage
+        assert lineage is not None
+        assert store.record_instance(KEY, instance(0)) == 2
+        outputs = {
+            "endpoint": RootOutput({"url": "http://localhost:8080/", "replicas": [1, 2]}),
+            "token": RootOutput("s3crét", sensitive=True),
+            "auc": RootOutput(0.8125),
+            "nothing": RootOutput(None),
+        }
+        assert store.record_outputs(KEY, outputs) == 3
+        snapshot = open_store().snapshot(KEY)
+        assert (snapshot.lineage, snapshot.serial, snapshot.outputs) == (lineage, 3, outputs)
+        assert snapshot.addresses() == [instance(0).address]
+        assert store.record_instance(KEY, instance(1)) == 4  # instances leave outputs alone
+        assert store.snapshot(KEY).outputs == outputs
+        assert store.snapshot(OTHER).outputs == {}
+        assert store.record_outputs(KEY, {"auc": RootOutput(0.9)}) == 5  # replaced, not merged
+        assert store.snapshot(KEY).outputs == {"auc": RootOutput(0.9)}
+        assert store.record_outputs(KEY, {}) == 6
+        assert store.snapshot(KEY).outputs == {} and store.snapshot(KEY).lineage == lineage
+
     # artifacts, history, stat cache ---------------------------------------------------------
 
     def test_an_instance_cannot_use_an_unrecorded_artifact(self, open_store: OpenStore) -> None:
@@ -264,13 +291,44 @@ class StateStoreConformance:
         assert not failures
         assert serials == sorted(serials) and len(set(serials)) > 2
 
+    def test_writers_racing_to_create_a_workspace_or_take_a_lock_all_succeed(
+        self, open_store: OpenStore
+    ) -> None:
+        stores = [open_store() for _ in range(6)]
+        start = threading.Barrier(len(stores))
+        failures: list[BaseException] = []
+        taken: list[str] = []
+
+        def race(store: StateStore, number: int) -> None:
+            try:
+                start.wait(10)
+                for key in (KEY, OTHER):  # each the first write to its workspace, for all
+                    store.record_instance(key, instance(number))
+                with contextlib.suppress(StateLockedError):
+                    taken.append(store.lock(KEY, LockInfo.for_this_process("apply")))
+            except BaseException as error:
+                failures.append(error)
+
+        threads = [
+            threading.Thread(target=race, args=(store, number))
+            for number, store in enumerate(stores)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == [] and len(taken) == 1
+        for key in (KEY, OTHER):
+            snapshot = open_store().snapshot(key)
+            assert snapshot.serial == len(snapshot.instances) == len(stores)
+
     def test_a_snapshot_never_waits_for_a_writer(self, open_store: OpenStore) -> None:
         store = open_store()
         store.record_instance(KEY, instance(0))
         writer = open_store()
         with writer.engine.connect() as connection:
             transaction = connection.begin()  # holds the write lock until rolled back
-            connection.execute(update(WorkspaceRow).values(serial=99))
+            connection.execute(update(workspace_table).values(serial=99))
             start = time.monotonic()
             snapshot = store.snapshot(KEY)
             elapsed = time.monotonic() - start
