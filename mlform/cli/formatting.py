@@ -55,7 +55,7 @@ def format_paths(args: argparse.Namespace) -> int:
     for path in _files(args.paths, args.recursive):
         name = display_path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             err.print(
                 f"{name}: the file is not valid UTF-8 (byte {exc.start}); save it as UTF-8",

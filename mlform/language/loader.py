@@ -80,7 +80,7 @@ def load_configuration(
     for path in files:
         name = display_path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             diagnostics.add(
                 error(

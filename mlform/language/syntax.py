@@ -2,8 +2,9 @@
 
 python-hcl2 accepts some text that HCL rejects (FACTS.md): a duplicate argument, two
 arguments on one line, an operator continuing an expression on the next line outside
-brackets, a block whose `{` sits on the next line. HashiCorp's parser refuses all of these,
-and so does this module, with the message HCL users know.
+brackets, a block whose `{` sits on the next line, a carriage return not followed by a
+newline. HashiCorp's parser refuses all of these, and so does this module, with the message
+HCL users know.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ def parse_file(text: str, filename: str) -> tuple[ast.File, list[Diagnostic]]:
 
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte order mark, as some editors on Windows write
+    stray = _stray_carriage_return(text)  # before the final newline below makes "\r" a CRLF
+    if stray is not None:
+        raise SyntaxFailure([_stray_carriage_return_error(text, *stray, filename)])
     if not text.endswith("\n"):
         text += "\n"  # python-hcl2 needs a final newline after the last item
     try:
@@ -172,6 +176,88 @@ def _prepare(text: str) -> tuple[str, frozenset[tuple[int, int]]]:
         start = text.rfind("\n", 0, offset) + 1
         positions.add((text.count("\n", 0, offset) + 1, offset - start + 1))
     return "".join(out), frozenset(positions)
+
+
+_LONE_CARRIAGE_RETURN_RE = re.compile(r"\r(?!\n)")
+
+
+def _stray_carriage_return(text: str) -> tuple[int, str] | None:
+    """The offset of the first carriage return that HCL rejects, and what holds it: "" (the
+    code between tokens), "string" or "heredoc".
+
+    HCL ends lines at "\n" or "\r\n" only. A "\r" not followed by "\n" is an invalid
+    character everywhere but in a comment (in a quoted string it ends the string, as a
+    newline would), while python-hcl2 takes it for a space. Comments may also sit inside the
+    interpolations of strings and heredocs, so those are followed too.
+    """
+    if _LONE_CARRIAGE_RETURN_RE.search(text) is None:
+        return None
+    stack: list[list[Any]] = [["code", 0]]  # ["code", brace depth], ["string"], ["heredoc", marker]
+    i, n = 0, len(text)
+    while i < n:
+        ch, nxt = text[i], text[i + 1 : i + 2]
+        kind = stack[-1][0]
+        if kind == "heredoc" and (i == 0 or text[i - 1] == "\n"):
+            end = text.find("\n", i)
+            line = text[i:] if end < 0 else text[i:end].removesuffix("\r")
+            if line.strip(" \t") == stack[-1][1]:
+                stack.pop()
+                i = n if end < 0 else end + 1
+                continue
+        if ch == "\r" and nxt != "\n":
+            return i, "" if kind == "code" else kind
+        if kind == "code":
+            if ch == "#" or (ch == "/" and nxt == "/"):
+                end = text.find("\n", i)
+                i = n if end < 0 else end
+                continue
+            if ch == "/" and nxt == "*":
+                end = text.find("*/", i + 2)
+                i = n if end < 0 else end + 2
+                continue
+            if ch == "<" and nxt == "<" and (heredoc := _HEREDOC_RE.match(text, i)):
+                stack.append(["heredoc", heredoc.group(1)])
+                i = heredoc.end()
+                continue
+            if ch == '"':
+                stack.append(["string"])
+            elif ch == "{":
+                stack[-1][1] += 1
+            elif ch == "}" and stack[-1][1] > 0:
+                stack[-1][1] -= 1
+            elif ch == "}" and len(stack) > 1:
+                stack.pop()  # the end of an interpolation: back in its string or heredoc
+            i += 1
+            continue
+        if ch in "$%" and text[i + 1 : i + 3] == ch + "{":
+            i += 3  # `$${` and `%%{` are text
+            continue
+        if ch in "$%" and nxt == "{":
+            stack.append(["code", 0])
+            i += 2
+            continue
+        if kind == "string" and ch == "\\":
+            i += 1 if nxt == "\r" else 2
+            continue
+        if kind == "string" and ch in '"\n':
+            stack.pop()  # the string ends (a newline in it is reported by the parser)
+        i += 1
+    return None
+
+
+def _stray_carriage_return_error(text: str, offset: int, inside: str, filename: str) -> Diagnostic:
+    line_start = text.rfind("\n", 0, offset) + 1
+    where = SourceRange(filename, text.count("\n", 0, offset) + 1, offset - line_start + 1)
+    advice = {
+        "string": "; for a carriage return in the string, write \\r",
+        "heredoc": "; for a carriage return in a value, write \\r in a quoted string "
+        "(a heredoc cannot hold one)",
+    }.get(inside, "")
+    return error(
+        'this carriage return ("\\r") is not followed by a newline, and HCL accepts one only '
+        "in a comment: save the file with LF or CRLF line endings" + advice,
+        where,
+    )
 
 
 def parse_expression(text: str, filename: str, line: int, column: int) -> ast.Expression:

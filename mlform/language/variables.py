@@ -102,7 +102,7 @@ def _read_file(
 ) -> None:
     name = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
         config.variable_files[name] = source_lines(text)
         parsed, syntax = parse_file(text, name)
     except SyntaxFailure as failure:

@@ -30,7 +30,7 @@ def render(diagnostics: Sequence[Diagnostic], terminal: Terminal, source_line: S
         if line is not None and diagnostic.range is not None:
             number = str(diagnostic.range.line)
             gutter = " " * len(number)
-            text = line.expandtabs(1).rstrip()
+            text = line.expandtabs(1).replace("\r", " ").rstrip()
             terminal.print(f"  {number} | {text}")
             caret_column = max(diagnostic.range.column - 1, 0)
             width = 1

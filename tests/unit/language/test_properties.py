@@ -232,7 +232,7 @@ TOKENS = [
     "var.", "local.", "count.index", "each.key", "each.value", "dataset.churn", "split.churn",
     "model.churn.id", "-", "!", "&&", "||", "==", "0", "1.5e3", "-1", "null", "true", "\\", "~",
     "upper(", "length(", "file(", "count = 2\n", 'for_each = { a = 1 }\n', "depends_on = [",
-    '"x"', "é", "\t", "\r\n", "\ufeff", "\x00",
+    '"x"', "é", "\t", "\r\n", "\r", "\ufeff", "\x00",
 ]  # fmt: skip
 
 
