@@ -36,6 +36,7 @@ $(BIN)/hclcheck: tests/tools/hclcheck/main.go | install system-deps
 demo: install
 	$(BIN)/mlform validate examples/quickstart
 	$(BIN)/mlform graph examples/quickstart
+	$(BIN)/mlform plan examples/quickstart
 
 lint: install
 	$(BIN)/ruff check mlform providers tests examples

@@ -46,3 +46,16 @@ def check_positive_whole(
             f"{name} must be a whole number of at least {minimum}, not {value}", path
         )
     ]
+
+
+def library_versions(*distributions: str) -> dict[str, str]:
+    """The installed versions of the libraries that shape a result, to record with it."""
+    from importlib import metadata
+
+    versions = {}
+    for name in distributions:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions

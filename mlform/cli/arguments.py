@@ -64,6 +64,94 @@ def _variables(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _state_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state",
+        metavar="PATH",
+        help="the state home (default: MLFORM_STATE, mlform { state }, ./state)",
+    )
+    parser.add_argument(
+        "--workspace",
+        default="default",
+        metavar="NAME",
+        help="the workspace name (default: default)",
+    )
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f'expected true or false, not "{text}"')
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a whole number, not "{text}"') from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _run_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """What plan, apply and destroy share."""
+    _directory(parser)
+    _variables(parser)
+    _state_options(parser)
+    if command != "destroy":
+        parser.add_argument(
+            "--replace",
+            action="append",
+            default=[],
+            metavar="ADDR",
+            help="replace this resource instance even if unchanged; may be repeated",
+        )
+    parser.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="limit the work to this resource or instance and its dependencies; may be repeated",
+    )
+    parser.add_argument(
+        "--refresh",
+        type=_boolean,
+        default=True,
+        metavar="BOOL",
+        help="read every recorded object for drift first (default true; --refresh=false skips it)",
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="check stored artifacts by full digest, not only that they exist",
+    )
+    parser.add_argument(
+        "--parallelism",
+        type=_positive,
+        default=4,
+        metavar="N",
+        help="how many resources to work on at once (default 4)",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        default="0s",
+        metavar="DURATION",
+        help="how long to wait for the workspace lock, like 30s or 5m (default 0s); plans "
+        "take no lock",
+    )
+    parser.add_argument("--no-color", action="store_true", help="never colour the output")
+
+
+def _approval(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--auto-approve", action="store_true", help="skip the yes prompt (for CI and scripts)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mlform",
@@ -82,32 +170,53 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--no-color", action="store_true", help="never colour the output")
 
     plan = commands.add_parser("plan", help="show what apply would change, and why")
-    _directory(plan)
-    _variables(plan)
-    plan.add_argument(
-        "--state",
-        metavar="PATH",
-        help="the state home (default: MLFORM_STATE, mlform { state }, ./state)",
-    )
-    plan.add_argument(
-        "--workspace",
-        default="default",
-        metavar="NAME",
-        help="the workspace name (default: default)",
-    )
-    plan.add_argument(
-        "--replace",
-        action="append",
-        default=[],
-        metavar="ADDR",
-        help="plan to replace this resource instance even if unchanged; may be repeated",
-    )
+    _run_options(plan, "plan")
     plan.add_argument(
         "--detailed-exitcode",
         action="store_true",
         help="exit 0 without changes, 2 with changes, 1 on error",
     )
-    plan.add_argument("--no-color", action="store_true", help="never colour the output")
+    plan.add_argument(
+        "--destroy", action="store_true", help="plan to destroy every recorded instance"
+    )
+
+    apply = commands.add_parser("apply", help="plan, ask, then make the changes")
+    _run_options(apply, "apply")
+    _approval(apply)
+
+    destroy = commands.add_parser("destroy", help="destroy every recorded instance")
+    _run_options(destroy, "destroy")
+    _approval(destroy)
+
+    show = commands.add_parser("show", help="print the recorded state")
+    _directory(show)
+    _state_options(show)
+    show.add_argument(
+        "--json", action="store_true", help="print it in Terraform's JSON state format"
+    )
+    show.add_argument("--no-color", action="store_true", help="never colour the output")
+
+    output = commands.add_parser("output", help="print the root outputs of the last apply")
+    output.add_argument("name", nargs="?", metavar="NAME", help="one output (default: all)")
+    _directory(output)
+    _state_options(output)
+    output.add_argument("--json", action="store_true", help="print JSON, as terraform output -json")
+    output.add_argument("--raw", action="store_true", help="print a string output as it is")
+
+    init = commands.add_parser(
+        "init", help="check the configuration, providers and state home (never required)"
+    )
+    _directory(init)
+    _state_options(init)
+
+    unlock = commands.add_parser(
+        "force-unlock", help="release a workspace lock whose holder is gone"
+    )
+    unlock.add_argument(
+        "lock_id", metavar="ID", help="the lock's ID, from the State is locked message"
+    )
+    _directory(unlock)
+    _state_options(unlock)
 
     state = commands.add_parser("state", help="list, show or remove recorded resource instances")
     state_commands = state.add_subparsers(
@@ -175,7 +284,17 @@ def normalize_flags(argv: list[str]) -> list[str]:
     return result
 
 
-_VALUE_OPTIONS = {"--var", "--var-file", "--state", "--workspace", "--replace", "--lock-timeout"}
+_VALUE_OPTIONS = {
+    "--var",
+    "--var-file",
+    "--state",
+    "--workspace",
+    "--replace",
+    "--target",
+    "--refresh",
+    "--parallelism",
+    "--lock-timeout",
+}
 _GROUPS = {"state"}  # commands whose first positional is a subcommand
 
 

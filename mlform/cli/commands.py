@@ -63,45 +63,45 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def plan(args: argparse.Namespace) -> int:
-    import os
+    from mlform.cli import run_commands
 
-    from mlform.addresses import Address
-    from mlform.language.variables import VariableInput
-    from mlform.plans.planner import plan_directory, read_snapshot
-    from mlform.sdk import default_registry
-    from mlform.views import diagnostics as view
-    from mlform.views.plan import print_plan
+    return run_commands.plan(args, _directory(args))
 
-    replace = [str(Address.parse(text)) for text in args.replace]
-    inputs = [VariableInput(kind, text) for kind, text in args.variable_inputs]
-    environ = dict(os.environ)
-    result, planned = plan_directory(
-        _directory(args),
-        default_registry(),
-        lambda config: read_snapshot(config, args.state, args.workspace, environ)[1],
-        inputs,
-        environ,
-        replace,
-    )
-    ordered = result.diagnostics.sorted()
-    err = Terminal(sys.stderr, color=False if args.no_color else None)
-    view.render(ordered, err, _source_line(result))
-    if result.diagnostics.has_errors:
-        err.print(
-            f"\nNo plan: the configuration is not valid ({view.summary(ordered)}).", "bold red"
-        )
-        return 1
-    known = {str(instance.address) for instance in result.instances.values()}
-    for address in replace:
-        if address not in known:
-            err.print(
-                f"warning: --replace {address}: no such resource instance in the configuration",
-                "bold yellow",
-            )
-    print_plan(planned, Terminal(color=False if args.no_color else None))
-    if args.detailed_exitcode and planned.has_changes:
-        return 2
-    return 0
+
+def apply(args: argparse.Namespace) -> int:
+    from mlform.cli import run_commands
+
+    return run_commands.apply(args, _directory(args))
+
+
+def destroy(args: argparse.Namespace) -> int:
+    from mlform.cli import run_commands
+
+    return run_commands.destroy(args, _directory(args))
+
+
+def show(args: argparse.Namespace) -> int:
+    from mlform.cli import show_commands
+
+    return show_commands.show(args, _directory(args))
+
+
+def output(args: argparse.Namespace) -> int:
+    from mlform.cli import show_commands
+
+    return show_commands.output(args, _directory(args))
+
+
+def init(args: argparse.Namespace) -> int:
+    from mlform.cli import show_commands
+
+    return show_commands.init(args, _directory(args))
+
+
+def force_unlock(args: argparse.Namespace) -> int:
+    from mlform.cli import show_commands
+
+    return show_commands.force_unlock(args, _directory(args))
 
 
 def state(args: argparse.Namespace) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from types import FrameType
 
 from mlform.cli.arguments import UsageError, build_parser, parse
 from mlform.errors import MlformError
@@ -11,7 +14,14 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM stops a command the way Ctrl-C does: cleanly, locks released."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         args = parse(argv)
     except UsageError as exc:

@@ -12,13 +12,14 @@ from mlform.errors import MlformError
 
 
 def run(args: argparse.Namespace, directory: Path) -> int:
+    from mlform.engine.workspace import StateOptions, Workspace
     from mlform.language.loader import load_configuration
-    from mlform.plans.planner import read_snapshot
     from mlform.sdk import default_registry
 
     registry = default_registry()
     config, _ = load_configuration(directory, registry.kinds())
-    home, snapshot = read_snapshot(config, args.state, args.workspace, dict(os.environ))
+    with Workspace(config, StateOptions(args.state, args.workspace, dict(os.environ))) as ws:
+        home, snapshot = ws.home, ws.snapshot()
     if args.state_command == "list":
         for address in sorted(snapshot.addresses(), key=str):
             sys.stdout.write(f"{address}\n")

@@ -15,6 +15,7 @@ from typing import Any
 from mlform.addresses import Address
 from mlform.plans.action import Action, ActionReason
 from mlform.sdk.schema import AttributePath
+from mlform.state.objects import StateSnapshot
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class ResourceChange:
     replaced_upstream: tuple[Address, ...] = ()
     restored_from_cache: CacheHit | None = None
     expected_seconds: float | None = None
+    drift: str | None = None
+    """With DRIFT: what changed, as the provider said ("the source changed: data.csv")."""
 
     @property
     def kind(self) -> str:
@@ -85,10 +88,22 @@ class OutputChange:
 
 @dataclass(frozen=True)
 class Plan:
+    """Every instance's change, the drift refresh found, the root outputs' changes.
+
+    `prior` is the state the plan was made against, as refreshed; `targets` the `--target`
+    addresses it was limited to; `destroy` whether it is a destroy plan; `forget` the
+    recorded instances refresh found gone that the configuration no longer declares (apply
+    drops them from the state: there is nothing left to delete).
+    """
+
     changes: tuple[ResourceChange, ...] = ()
     drift: tuple[DriftNote, ...] = ()
     outputs: Mapping[str, OutputChange] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    prior: StateSnapshot | None = None
+    targets: tuple[Address, ...] = ()
+    destroy: bool = False
+    forget: tuple[Address, ...] = ()
 
     @property
     def to_add(self) -> int:
@@ -111,8 +126,10 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         """Whether apply would do anything, output values included (as Terraform's exit code 2)."""
-        return bool(self.resource_changes) or any(
-            o.action is not Action.NO_OP for o in self.outputs.values()
+        return (
+            bool(self.resource_changes)
+            or bool(self.forget)
+            or any(o.action is not Action.NO_OP for o in self.outputs.values())
         )
 
     def expected_seconds(self) -> float | None:
@@ -124,3 +141,9 @@ class Plan:
             if c.expected_seconds is not None and c.restored_from_cache is None
         ]
         return sum(known) if known else None
+
+    def change(self, address: Address) -> ResourceChange | None:
+        for change in self.changes:
+            if change.address == address:
+                return change
+        return None

@@ -11,34 +11,56 @@ declares are planned for deletion.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlform.addresses import Address
+from mlform.diagnostics import error
 from mlform.language.config import Configuration, ResourceDecl
-from mlform.language.evaluator import EvaluationError, Scope, evaluate
-from mlform.language.values import UNKNOWN, is_unknown, unmark
+from mlform.language.values import UNKNOWN, contains_unknown, is_unknown, unmark
 from mlform.language.variables import Mode, VariableInput
-from mlform.plans.action import Action
-from mlform.plans.changes import Plan, ResourceChange
-from mlform.plans.decide import Presence, decide_action
+from mlform.plans.action import Action, ActionReason
+from mlform.plans.changes import OutputChange, Plan, ResourceChange
+from mlform.plans.decide import Decision, Presence, decide_action
+from mlform.plans.refresh import Refreshed, not_refreshed
 from mlform.sdk import BlockValue, ProviderRegistry, ResourceRef, ResourceSchema
-from mlform.state.home import StateHome, resolve_state_home, workspace_key
-from mlform.state.objects import StateSnapshot
-from mlform.state.store import StateStore
+from mlform.state.objects import ResourceInstance, StateSnapshot
 from mlform.validation.check import Checker, ValidationResult, validate_directory
 from mlform.validation.decode import Decoded
+
+TARGETING_WARNING = (
+    "Resource targeting is in effect: you are creating a plan with --target, so it may not "
+    "represent all of the changes the configuration asks for. --target is for exceptional "
+    "situations, such as recovering from errors or mistakes; run a plan without it afterwards."
+)
+
+StateSource = StateSnapshot | Refreshed | Callable[[Configuration], StateSnapshot | Refreshed]
+"""The prior state, as recorded or refreshed, or a function of the configuration giving it
+(the configuration says where its state lives)."""
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """`--replace`, `--target` and `destroy`: a plan that deletes every instance."""
+
+    replace: frozenset[str] = frozenset()
+    targets: tuple[Address, ...] = ()
+    destroy: bool = False
 
 
 def plan_directory(
     directory: Path,
     registry: ProviderRegistry,
-    snapshot: StateSnapshot | Callable[[Configuration], StateSnapshot],
+    snapshot: StateSource,
     inputs: Sequence[VariableInput] = (),
     environ: Mapping[str, str] | None = None,
     replace: Iterable[str] = (),
+    targets: Iterable[Address] = (),
+    destroy: bool = False,
 ) -> tuple[ValidationResult, Plan]:
     """Validate `directory` in plan mode and decide every instance's action."""
+    options = PlanOptions(frozenset(replace), tuple(targets), destroy)
     planner: dict[str, Any] = {}
     result = validate_directory(
         directory,
@@ -48,14 +70,97 @@ def plan_directory(
         Mode.PLAN,
         checker=_Planner,
         snapshot=snapshot,
-        replace=frozenset(replace),
+        options=options,
         out=planner,
     )
     changes: dict[Address, ResourceChange] = planner.get("changes", {})
+    refreshed: Refreshed = planner.get("refreshed") or Refreshed(StateSnapshot("", None, 0))
+    warnings: list[str] = []
     if not result.diagnostics.has_errors:
-        _plan_deletions(result, planner["snapshot"], changes)
+        if destroy:
+            changes = _destroy_changes(result, refreshed.snapshot, options)
+        else:
+            _plan_deletions(result, refreshed.snapshot, changes, options)
+        check_prevent_destroy(result, changes.values())
+        if options.targets:
+            warnings.append(TARGETING_WARNING)
+            warnings += _unmatched_targets(result, refreshed.snapshot, options.targets)
     ordered = tuple(sorted(changes.values(), key=lambda c: str(c.address)))
-    return result, Plan(changes=ordered)
+    outputs = {} if options.targets else _output_changes(result, refreshed.snapshot, destroy)
+    return result, Plan(
+        changes=ordered,
+        drift=refreshed.drift,
+        outputs=outputs,
+        warnings=tuple(warnings),
+        prior=refreshed.snapshot,
+        targets=options.targets,
+        destroy=destroy,
+        forget=_forgotten(result, refreshed, options),
+    )
+
+
+def _forgotten(
+    result: ValidationResult, refreshed: Refreshed, options: PlanOptions
+) -> tuple[Address, ...]:
+    if result.diagnostics.has_errors:
+        return ()
+    configured = {i.address for i in result.instances.values()}
+    return tuple(
+        sorted(
+            (
+                a
+                for a in refreshed.gone
+                if (options.destroy or a not in configured)
+                and _targets_deletion(a, options.targets)
+            ),
+            key=str,
+        )
+    )
+
+
+def decide_instance(
+    schema: ResourceSchema,
+    resource: ResourceDecl,
+    address: Address,
+    proposed: Mapping[str, Any],
+    prior: ResourceInstance | None,
+    *,
+    replace_requested: bool = False,
+    drifted: bool = False,
+) -> tuple[Decision, bool]:
+    """The action for a configured instance, and whether it is replaced only because an
+    upstream resource will be (an unknown id among its references)."""
+    prior_inputs = inputs_from_json(schema, prior.inputs) if prior is not None else None
+    if prior is None or prior_inputs is None:
+        return decide_action(prior_status=None), False
+    proposed = _ignoring_changes(resource, prior_inputs, proposed)
+    paths = tuple(schema.block.replacement_paths(prior_inputs, proposed))
+    references = {(a.name,) for a in schema.block.inputs if isinstance(a.type, ResourceRef)}
+    by_upstream = tuple(p for p in paths if p in references and is_unknown(proposed.get(str(p[0]))))
+    decision = decide_action(
+        prior_status=prior.status,
+        prior_inputs=prior_inputs,
+        proposed_inputs=proposed,
+        replace_paths=tuple(p for p in paths if p not in by_upstream),
+        upstream_replaced=bool(by_upstream),
+        replace_requested=replace_requested,
+        drift=drifted,
+        create_before_destroy=resource.lifecycle.create_before_destroy,
+        changed_in_place=_changed_in_place(schema, prior_inputs, proposed),
+    )
+    return decision, decision.reason is ActionReason.REPLACE_BECAUSE_UPSTREAM
+
+
+def _ignoring_changes(
+    resource: ResourceDecl, prior: Mapping[str, Any], proposed: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """`lifecycle { ignore_changes = [...] }`: those attributes keep their recorded values."""
+    ignored = resource.lifecycle.ignore_changes
+    if not ignored:
+        return proposed
+    if "all" in ignored:
+        return dict(prior)
+    return {**proposed, **{name: prior.get(name) for name in ignored if name in prior}}
 
 
 class _Planner(Checker):
@@ -64,16 +169,26 @@ class _Planner(Checker):
         result: ValidationResult,
         registry: ProviderRegistry,
         *,
-        snapshot: StateSnapshot | Callable[[Configuration], StateSnapshot],
-        replace: frozenset[str],
+        snapshot: StateSource,
+        options: PlanOptions,
         out: dict[str, Any],
     ):
         super().__init__(result, registry)
-        self.snapshot = snapshot if isinstance(snapshot, StateSnapshot) else snapshot(result.config)
-        out["snapshot"] = self.snapshot
-        self.replace = replace
+        state = snapshot(result.config) if callable(snapshot) else snapshot
+        self.refreshed = state if isinstance(state, Refreshed) else not_refreshed(state)
+        for diagnostic in self.refreshed.diagnostics:
+            self.diagnostics.add(diagnostic)
+        self.snapshot = self.refreshed.snapshot
+        out["refreshed"] = self.refreshed
+        self.options = options
+        self.targeted: set[str] | None = None
         self.changes: dict[Address, ResourceChange] = {}
         out["changes"] = self.changes
+
+    def walk(self) -> None:
+        if self.options.targets:
+            self.targeted = targeted_nodes(self.result, self.options.targets)
+        super().walk()
 
     def instance_object(
         self, resource: ResourceDecl, address: Address, schema: ResourceSchema, decoded: Decoded
@@ -82,45 +197,36 @@ class _Planner(Checker):
             return super().instance_object(resource, address, schema, decoded)
         prior = self.snapshot.instance(address)
         proposed = dict(decoded.config)
-        prior_inputs = inputs_from_json(schema, prior.inputs) if prior is not None else None
-        upstream: tuple[Address, ...] = ()
-        if prior is None or prior_inputs is None:
-            decision = decide_action(prior_status=None)
-        else:
-            paths = tuple(schema.block.replacement_paths(prior_inputs, proposed))
-            references = {(a.name,) for a in schema.block.inputs if isinstance(a.type, ResourceRef)}
-            by_upstream = tuple(
-                p for p in paths if p in references and is_unknown(proposed.get(str(p[0])))
-            )
-            if by_upstream:
-                upstream = self._replaced_upstream(resource)
-            decision = decide_action(
-                prior_status=prior.status,
-                prior_inputs=prior_inputs,
-                proposed_inputs=proposed,
-                replace_paths=tuple(p for p in paths if p not in by_upstream),
-                upstream_replaced=bool(by_upstream),
-                replace_requested=str(address) in self.replace,
-                create_before_destroy=resource.lifecycle.create_before_destroy,
-                changed_in_place=_changed_in_place(schema, prior_inputs, proposed),
-            )
+        if not is_targeted(address, self.targeted, self.options.targets) or self.options.destroy:
+            if prior is None:
+                return super().instance_object(resource, address, schema, decoded)
+            return {**inputs_from_json(schema, prior.inputs), **prior.outputs}
+        decision, by_upstream = decide_instance(
+            schema,
+            resource,
+            address,
+            proposed,
+            prior,
+            replace_requested=str(address) in self.options.replace,
+            drifted=address in self.refreshed.drifted,
+        )
         rebuilt = decision.action is Action.CREATE or decision.action.is_replace
         outputs = {a.name: UNKNOWN for a in schema.block.outputs}
         if not rebuilt and prior is not None:
             outputs = dict(prior.outputs)
+        prior_inputs = inputs_from_json(schema, prior.inputs) if prior is not None else {}
         sensitive = tuple((a.name,) for a in schema.block.inputs if a.sensitive)
         self.changes[address] = ResourceChange(
             address=address,
             action=decision.action,
             reason=decision.reason,
-            before=None
-            if prior is None
-            else {**_flatten_blocks(prior_inputs or {}), **prior.outputs},
+            before=None if prior is None else {**_flatten_blocks(prior_inputs), **prior.outputs},
             after={**_flatten_blocks(proposed), **outputs},
             replace_paths=decision.replace_paths,
             sensitive_paths=sensitive,
-            replaced_upstream=upstream,
+            replaced_upstream=self._replaced_upstream(resource) if by_upstream else (),
             expected_seconds=prior.duration if prior is not None and rebuilt else None,
+            drift=self.refreshed.reasons.get(address),
         )
         if rebuilt:
             return super().instance_object(resource, address, schema, decoded)
@@ -139,12 +245,54 @@ class _Planner(Checker):
         return tuple(sorted(upstream))
 
 
+def targeted_nodes(result: ValidationResult, targets: Sequence[Address]) -> set[str]:
+    """The resource blocks `--target` reaches: the targets' own and their dependencies."""
+    nodes: set[str] = set()
+    graph = result.graph
+    for target in targets:
+        node = target.resource
+        if node in graph:
+            nodes.add(node)
+            nodes |= set(graph.ancestors(node))
+    return nodes
+
+
+def is_targeted(address: Address, targeted: set[str] | None, targets: Sequence[Address]) -> bool:
+    """Whether an instance is in a targeted plan: its block is a target's dependency, or it
+    is a target (an instance target leaves its siblings out)."""
+    if targeted is None:
+        return True
+    if address.resource not in targeted:
+        return False
+    siblings = [t for t in targets if t.resource == address.resource]
+    if not siblings:
+        return True  # a dependency of a target: all its instances
+    return any(t.key is None or t == address for t in siblings)
+
+
+def _unmatched_targets(
+    result: ValidationResult, snapshot: StateSnapshot, targets: Sequence[Address]
+) -> list[str]:
+    configured = {i.address for i in result.instances.values()} | set(snapshot.addresses())
+    return [
+        f"--target {target}: no such resource or instance, in the configuration or the state"
+        for target in targets
+        if not any(
+            a == target or (target.key is None and a.resource == target.resource)
+            for a in configured
+        )
+    ]
+
+
 def _plan_deletions(
-    result: ValidationResult, snapshot: StateSnapshot, changes: dict[Address, ResourceChange]
+    result: ValidationResult,
+    snapshot: StateSnapshot,
+    changes: dict[Address, ResourceChange],
+    options: PlanOptions,
 ) -> None:
     configured = {instance.address for instance in result.instances.values()}
     for prior in snapshot.instances:
-        if prior.address in configured:
+        if prior.address in configured or not _targets_deletion(prior.address, options.targets):
             continue
         resource = result.config.resources.get(prior.address.resource)
         if resource is None:
@@ -161,6 +309,87 @@ def _plan_deletions(
             before={**prior.inputs, **prior.outputs},
             after=None,
         )
+
+
+def _targets_deletion(address: Address, targets: Sequence[Address]) -> bool:
+    return not targets or any(
+        t == address or (t.key is None and t.resource == address.resource) for t in targets
+    )
+
+
+def _destroy_changes(
+    result: ValidationResult, snapshot: StateSnapshot, options: PlanOptions
+) -> dict[Address, ResourceChange]:
+    """Every recorded instance deleted; with targets, those and what depends on them."""
+    chosen = [i for i in snapshot.instances if _targets_deletion(i.address, options.targets)]
+    if options.targets:
+        wanted = {i.address for i in chosen}
+        grown = True
+        while grown:  # dependents of a destroyed instance go with it
+            grown = False
+            for instance in snapshot.instances:
+                if instance.address not in wanted and wanted & set(instance.dependencies):
+                    wanted.add(instance.address)
+                    grown = True
+        chosen = [i for i in snapshot.instances if i.address in wanted]
+    return {
+        i.address: ResourceChange(
+            address=i.address,
+            action=Action.DELETE,
+            before={**i.inputs, **i.outputs},
+            after=None,
+        )
+        for i in chosen
+    }
+
+
+def check_prevent_destroy(result: ValidationResult, changes: Iterable[ResourceChange]) -> None:
+    """`lifecycle { prevent_destroy = true }` stops the whole plan before anything is done."""
+    for change in changes:
+        if change.action is not Action.DELETE and not change.action.is_replace:
+            continue
+        resource = result.config.resources.get(change.address.resource)
+        if resource is None or not resource.lifecycle.prevent_destroy:
+            continue
+        doing = "destroy" if change.action is Action.DELETE else "replace"
+        result.diagnostics.add(
+            error(
+                f"Instance cannot be destroyed: {change.address} has lifecycle.prevent_destroy "
+                f"set, but the plan would {doing} it. Nothing was changed. To go ahead, set "
+                "prevent_destroy = false (or remove it); or leave this resource out with "
+                "--target.",
+                resource.lifecycle.range or resource.name_range,
+                str(change.address),
+            )
+        )
+
+
+def _output_changes(
+    result: ValidationResult, snapshot: StateSnapshot, destroy: bool
+) -> dict[str, OutputChange]:
+    recorded: Mapping[str, Any] = getattr(snapshot, "outputs", {}) or {}
+    changes: dict[str, OutputChange] = {}
+    if not destroy:
+        for name, output in result.config.outputs.items():
+            after = result.outputs.get(name, UNKNOWN)
+            before = recorded.get(name)
+            if before is None:
+                action = Action.CREATE
+            elif contains_unknown(unmark(after)[0]) or unmark(after)[0] != before.value:
+                action = Action.UPDATE
+            else:
+                action = Action.NO_OP
+            changes[name] = OutputChange(
+                name,
+                action,
+                None if before is None else before.value,
+                after,
+                output.sensitive or bool(before is not None and before.sensitive),
+            )
+    for name, before in recorded.items():
+        if name not in changes:
+            changes[name] = OutputChange(name, Action.DELETE, before.value, None, before.sensitive)
+    return changes
 
 
 def _changed_in_place(
@@ -218,39 +447,3 @@ def _flatten_blocks(config: Mapping[str, Any]) -> dict[str, Any]:
         else:
             shown[key] = value
     return shown
-
-
-def read_snapshot(
-    config: Configuration,
-    state_flag: str | None,
-    workspace: str,
-    environ: Mapping[str, str],
-) -> tuple[StateHome, StateSnapshot]:
-    """The prior state of a configuration's workspace; an empty one where nothing was ever
-    written (a plan never creates a state home)."""
-    home = resolve_state_home(
-        state_flag,
-        environ,
-        _setting(config, "state"),
-        config.directory,
-        artifacts=_setting(config, "artifacts"),
-    )
-    key = workspace_key(config.directory, workspace)
-    if not home.exists():
-        return home, StateSnapshot(key, None, 0)
-    store = StateStore.open(home.database)
-    try:
-        return home, store.snapshot(key)
-    finally:
-        store.close()
-
-
-def _setting(config: Configuration, name: str) -> str | None:
-    """A constant setting of the `mlform` block (validate reports a bad one)."""
-    if config.settings is None or name not in config.settings.attributes:
-        return None
-    try:
-        value = evaluate(config.settings.attributes[name].expression, Scope({}, config.directory))
-    except EvaluationError:
-        return None
-    return value if isinstance(value, str) else None

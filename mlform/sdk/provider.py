@@ -9,7 +9,7 @@ fault, so the core can report the file and line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,7 +122,8 @@ class PlanResponse:
 class ApplyRequest:
     """Build the object. `prior_outputs` is None for a create; `workdir` is an empty
     directory the provider may write to, and `artifacts` gives access to stored artifacts.
-    `config_dir` and `fingerprints` as in `ReadRequest`."""
+    `config_dir` and `fingerprints` as in `ReadRequest`. `progress` shows a short line of
+    progress beside the resource while it runs (`"round 40/200, logloss 0.31"`)."""
 
     address: str
     inputs: Values
@@ -131,15 +132,21 @@ class ApplyRequest:
     artifacts: ArtifactStore
     config_dir: Path = Path(".")
     fingerprints: Fingerprinter | None = None
+    progress: Callable[[str], None] = field(default=lambda message: None)
 
 
 @dataclass(frozen=True)
 class ApplyResponse:
-    """The outputs (always with `id`) and the files to store."""
+    """The outputs (always with `id`), the files to store, and the versions of the
+    libraries that shaped the result (`{"pyarrow": "17.0.0"}`), recorded with it.
+
+    An output named like an artifact (`data`) holds that artifact's digest: the core checks
+    it against the digest of the stored copy."""
 
     outputs: Values = field(default_factory=dict)
     artifacts: list[Artifact] = field(default_factory=list)
     diagnostics: list[ProviderDiagnostic] = field(default_factory=list)
+    library_versions: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,8 +175,9 @@ _VERB_PHRASES = {
 class Provider:
     """Base class of every provider: set `schema` and `version`, override the verbs.
 
-    The base class validates nothing and supports no other verb yet: each returns an error
-    diagnostic saying so, so that a partial provider fails clearly rather than silently.
+    The base class validates nothing and reads nothing (the core checks stored artifacts);
+    `plan`, `apply` and `delete` return an error diagnostic saying they are not supported,
+    so that a partial provider fails clearly rather than silently.
     Keep module-level imports cheap: import heavy libraries inside the method that needs them.
     """
 
@@ -184,7 +192,9 @@ class Provider:
         return ValidateResponse()
 
     def read(self, request: ReadRequest) -> ReadResponse:
-        return ReadResponse(outputs=request.outputs, diagnostics=[self.unsupported("read")])
+        """By default nothing outside the artifact store can change (the core checks the
+        stored artifacts of every resource itself): the outputs stand as recorded."""
+        return ReadResponse(outputs=request.outputs)
 
     def plan(self, request: PlanRequest) -> PlanResponse:
         return PlanResponse(diagnostics=[self.unsupported("plan")])

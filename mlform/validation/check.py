@@ -121,6 +121,13 @@ class Checker:
     # the dependency graph --------------------------------------------------------------------
 
     def run(self) -> None:
+        """Build the graph, then visit every node in dependency order."""
+        if self.build_graph():
+            self.walk()
+
+    def build_graph(self) -> bool:
+        """The dependency graph of locals, resources and outputs; False when it has cycles
+        (each reported), so nothing can be evaluated."""
         graph = self.result.graph
         ranges: dict[str, SourceRange] = {}
         for name, local in self.config.locals.items():
@@ -158,15 +165,23 @@ class Checker:
                 )
             )
         if cycles:
-            return
+            return False
         self._settings()
-        for node in graph.topological_order():
-            if node.startswith("local."):
-                self._local(node.removeprefix("local."))
-            elif node.startswith("output."):
-                self._output(node.removeprefix("output."))
-            else:
-                self._resource(self.config.resources[node])
+        return True
+
+    def walk(self) -> None:
+        """Visit the nodes one after another; the applier overrides this to run them in
+        parallel as their dependencies complete."""
+        for node in self.result.graph.topological_order():
+            self.visit(node)
+
+    def visit(self, node: str) -> None:
+        if node.startswith("local."):
+            self._local(node.removeprefix("local."))
+        elif node.startswith("output."):
+            self._output(node.removeprefix("output."))
+        else:
+            self._resource(self.config.resources[node])
 
     def _edges(self, node: str, expressions: list[ast.Expression], context: Context) -> None:
         for expression in expressions:
@@ -244,14 +259,29 @@ class Checker:
 
     def _resource(self, resource: ResourceDecl) -> None:
         schema = self.schema(resource.kind)
-        if schema is None:
+        instances = self.decode_instances(resource)
+        if schema is None or instances is None:
             return
+        self.publish(
+            resource,
+            [
+                (i.address, self.instance_object(resource, i.address, schema, i.decoded))
+                for i in instances
+            ],
+        )
+
+    def decode_instances(self, resource: ResourceDecl) -> list[Instance] | None:
+        """Expand `count`/`for_each`, decode each instance against its schema and have its
+        provider validate it; None when the resource cannot be evaluated at all."""
+        schema = self.schema(resource.kind)
+        if schema is None:
+            return None
         if resource.count is not None and resource.for_each is not None:
             # the loader reported it; which one was meant is anyone's guess, so the
             # instances are unknown rather than guessed (and their errors made up)
             self.objects.setdefault(resource.kind, {})[resource.name] = UNKNOWN
-            return
-        objects = []
+            return None
+        instances = []
         for address, extra, hints in self._expand(resource):
             decoded = decode_body(
                 resource.body,
@@ -262,9 +292,14 @@ class Checker:
                 resource.range,
                 self.evaluation_diagnostics,
             )
-            self.result.instances[str(address)] = Instance(address, resource, decoded)
+            instance = Instance(address, resource, decoded)
+            self.result.instances[str(address)] = instance
             self._provider_validate(resource, address, decoded)
-            objects.append((address, self.instance_object(resource, address, schema, decoded)))
+            instances.append(instance)
+        return instances
+
+    def publish(self, resource: ResourceDecl, objects: list[tuple[Address, Any]]) -> None:
+        """Make the instances' objects visible to the expressions that refer to them."""
         kind_objects = self.objects.setdefault(resource.kind, {})
         if resource.count is not None:
             keys_known = all(isinstance(a.key, int) for a, _ in objects)

@@ -173,7 +173,7 @@ def _because(change: ResourceChange) -> str | None:
         upstream = ", ".join(str(a) for a in change.replaced_upstream)
         return "an upstream resource will be replaced" + (f": {upstream}" if upstream else "")
     if reason is ActionReason.DRIFT:
-        return "it changed outside mlform"
+        return change.drift or "it changed outside mlform"
     return None
 
 

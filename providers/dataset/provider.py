@@ -38,7 +38,7 @@ from mlform.sdk import (
     ValidateRequest,
     ValidateResponse,
 )
-from providers.common import VERSION
+from providers.common import VERSION, library_versions
 from providers.dataset.build import DATA_ARTIFACT, build
 from providers.dataset.fingerprint import file_digest, source_fingerprint
 from providers.dataset.problems import DatasetProblem
@@ -106,6 +106,7 @@ class DatasetProvider(Provider):
             outputs=built.outputs,
             artifacts=[Artifact(DATA_ARTIFACT, built.path)],
             diagnostics=built.warnings,
+            library_versions=library_versions("pyarrow", "duckdb"),
         )
 
     def delete(self, request: DeleteRequest) -> DeleteResponse:

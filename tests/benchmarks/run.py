@@ -83,31 +83,24 @@ def validate_1000_warm(ctx: Context) -> Command:
 
 @suite.benchmark("plan 10 datasets, no changes")
 def plan_10_noop(ctx: Context) -> Command:
-    """`mlform plan` of ten datasets whose state is recorded and unchanged: start-up, load,
-    read the state snapshot, decide ten no-ops, print "No changes" (refresh not yet wired)."""
-    from mlform.addresses import Address
-    from mlform.state.home import workspace_key
-    from mlform.state.objects import ResourceInstance
-    from mlform.state.store import StateStore
+    """`mlform plan` of ten CSV datasets applied and unchanged: start-up, load, read the
+    state snapshot, refresh (ten source fingerprints through the stat cache, ten artifact
+    checks), decide ten no-ops, print "No changes". The setup applies them for real."""
+    import subprocess
 
     config = ctx.scratch("plan-10")
-    blocks = [
-        f'dataset "d{i}" {{\n  source = "sklearn:iris"\n  limit  = {100 + i}\n}}\n'
-        for i in range(10)
-    ]
+    blocks = []
+    for i in range(10):
+        rows = "".join(f"{n},{n * i % 97},{'ab'[n % 2]}\n" for n in range(200))
+        (config / f"part{i}.csv").write_text("id,value,group\n" + rows)
+        blocks.append(f'dataset "d{i}" {{\n  source = "part{i}.csv"\n}}\n')
     (config / "main.mlf.hcl").write_text("\n".join(blocks))
     home = ctx.scratch("plan-10-state")
-    store = StateStore.open(home / "mlform.db")
-    key = workspace_key(config)
-    store.create_workspace(key)
-    for i in range(10):
-        digest = f"{i:064x}"
-        outputs = {"id": digest, "rows": 100 + i, "schema": [], "source_fingerprint": digest}
-        inputs = {"source": "sklearn:iris", "limit": 100 + i}
-        store.record_instance(
-            key, ResourceInstance(Address("dataset", f"d{i}"), inputs=inputs, outputs=outputs)
-        )
-    store.close()
+    subprocess.run(
+        [*ctx.mlform_argv("apply", "--auto-approve", "--state", str(home), str(config))],
+        check=True,
+        capture_output=True,
+    )
     command = ctx.mlform(
         "plan", "--detailed-exitcode", "--state", str(home), str(config), cwd=ctx.workdir
     )

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlform.addresses import Address
-from mlform.state.home import workspace_key
-from mlform.state.objects import ResourceInstance
-from mlform.state.store import StateStore
-
 CONFIG = """dataset "iris" {
   source = "sklearn:iris"
 }
@@ -18,29 +13,6 @@ dataset "wine" {
   limit  = 100
 }
 """
-
-
-def record(home: Path, config_dir: Path, *instances: ResourceInstance) -> None:
-    store = StateStore.open(home / "mlform.db")
-    key = workspace_key(config_dir)
-    store.create_workspace(key)
-    for instance in instances:
-        store.record_instance(key, instance)
-    store.close()
-
-
-def applied(address: str, inputs: dict) -> ResourceInstance:
-    digest = address.encode().hex().ljust(64, "0")[:64]
-    outputs = {
-        "id": digest,
-        "rows": 100,
-        "schema": [],
-        "source_fingerprint": digest,
-        "data": digest,
-    }
-    return ResourceInstance(
-        Address.parse(address), inputs=inputs, outputs=outputs, id=digest, duration=3.0
-    )
 
 
 def test_plan_in_a_directory_never_initialised(mlform, tmp_path: Path):
@@ -53,27 +25,24 @@ def test_plan_in_a_directory_never_initialised(mlform, tmp_path: Path):
     assert mlform("plan", str(tmp_path), cwd=tmp_path).code == 0  # changes, without the flag
 
 
-def test_plan_against_recorded_state(mlform, tmp_path: Path):
+def test_plan_against_applied_state(mlform, tmp_path: Path):
     config_dir = tmp_path / "project"
     config_dir.mkdir()
-    (config_dir / "main.mlf.hcl").write_text(CONFIG)
+    old = 'dataset "old" {\n  source = "sklearn:diabetes"\n}\n'
+    (config_dir / "main.mlf.hcl").write_text(CONFIG + old)
     home = tmp_path / "team-state"
-    record(
-        home,
-        config_dir,
-        applied("dataset.iris", {"source": "sklearn:iris"}),
-        applied("dataset.wine", {"source": "sklearn:wine", "limit": 100}),
-        applied("dataset.old", {"source": "sklearn:diabetes"}),
-    )
     env = {"MLFORM_STATE": str(home)}
+    applied = mlform("apply", "--auto-approve", str(config_dir), env=env)
+    assert applied.code == 0, applied.output
+
+    (config_dir / "main.mlf.hcl").write_text(CONFIG)
     result = mlform("plan", "--detailed-exitcode", str(config_dir), env=env)
     assert result.code == 2, result.output
     assert "# dataset.old will be destroyed" in result.stdout
+    assert "# (because dataset.old is not in configuration)" in result.stdout
     assert "Plan: 0 to add, 0 to change, 1 to destroy." in result.stdout
 
-    (config_dir / "main.mlf.hcl").write_text(
-        CONFIG + 'dataset "old" {\n  source = "sklearn:diabetes"\n}\n'
-    )
+    (config_dir / "main.mlf.hcl").write_text(CONFIG + old)
     same = mlform("plan", "--detailed-exitcode", "--state", str(home), str(config_dir))
     assert same.code == 0, same.output
     assert "No changes. Your ML state matches the configuration." in same.stdout

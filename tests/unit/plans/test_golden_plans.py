@@ -1,6 +1,8 @@
 """Golden plan tests: each tests/data/plans/<scenario>/ holds a configuration, the prior
-state (prior.json), optional arguments (args.json: {"replace": [...]}) and the expected plan
-text. `MLFORM_UPDATE_GOLDEN=1` rewrites the expected files."""
+state (prior.json), optional arguments (args.json: {"replace": [...], "refresh": true}) and
+the expected plan text. With "refresh", the providers read the prior state first (sources
+relative to the scenario, artifacts unchecked), as `mlform plan` does.
+`MLFORM_UPDATE_GOLDEN=1` rewrites the expected files."""
 
 from __future__ import annotations
 
@@ -12,12 +14,32 @@ import pytest
 
 from mlform.addresses import Address
 from mlform.plans.planner import plan_directory
+from mlform.plans.refresh import ReadContext, Refreshed, refresh
 from mlform.sdk import default_registry
 from mlform.state.objects import ObjectStatus, ResourceInstance, StateSnapshot
 from mlform.views.plan import render_plan
 
 CASES = Path(__file__).resolve().parents[2] / "data" / "plans"
 SCENARIOS = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+
+
+def state_of(case: Path, arguments: dict) -> StateSnapshot | Refreshed:
+    snapshot = snapshot_of(case / "prior.json")
+    if not arguments.get("refresh"):
+        return snapshot
+    return refresh(snapshot, default_registry(), ReadContext(case))
+
+
+def plan_of(case: Path):
+    arguments_path = case / "args.json"
+    arguments = json.loads(arguments_path.read_text()) if arguments_path.exists() else {}
+    return plan_directory(
+        case,
+        default_registry(),
+        state_of(case, arguments),
+        environ={},
+        replace=arguments.get("replace", ()),
+    )
 
 
 def snapshot_of(path: Path) -> StateSnapshot:
@@ -41,15 +63,7 @@ def snapshot_of(path: Path) -> StateSnapshot:
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_plan(scenario: str):
     case = CASES / scenario
-    arguments_path = case / "args.json"
-    arguments = json.loads(arguments_path.read_text()) if arguments_path.exists() else {}
-    result, plan = plan_directory(
-        case,
-        default_registry(),
-        snapshot_of(case / "prior.json"),
-        environ={},
-        replace=arguments.get("replace", ()),
-    )
+    result, plan = plan_of(case)
     assert not result.diagnostics.has_errors, [str(d) for d in result.diagnostics]
     text = render_plan(plan)
     expected = case / "expected.txt"
@@ -63,21 +77,9 @@ def test_every_action_and_reason_has_a_scenario():
 
     seen_actions, seen_reasons = set(), set()
     for scenario in SCENARIOS:
-        case = CASES / scenario
-        arguments_path = case / "args.json"
-        arguments = json.loads(arguments_path.read_text()) if arguments_path.exists() else {}
-        _, plan = plan_directory(
-            case,
-            default_registry(),
-            snapshot_of(case / "prior.json"),
-            environ={},
-            replace=arguments.get("replace", ()),
-        )
+        _, plan = plan_of(CASES / scenario)
         seen_actions.update(c.action for c in plan.changes)
         seen_reasons.update(c.reason for c in plan.changes)
     assert seen_actions == set(Action)
-    # drift and replace_triggered_by come with refresh and triggers in the engine
-    assert set(ActionReason) - seen_reasons <= {
-        ActionReason.DRIFT,
-        ActionReason.REPLACE_BY_TRIGGERS,
-    }
+    # replace_triggered_by comes with triggers
+    assert set(ActionReason) - seen_reasons <= {ActionReason.REPLACE_BY_TRIGGERS}

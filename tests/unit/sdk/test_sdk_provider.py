@@ -47,7 +47,6 @@ def test_the_base_validate_accepts_anything() -> None:
 @pytest.mark.parametrize(
     ("verb", "call"),
     [
-        ("read", lambda p: p.read(ReadRequest("widget.a", {}, {"id": "ab"}))),
         ("plan", lambda p: p.plan(PlanRequest("widget.a", None, None, {}))),
         ("apply", lambda p: p.apply(ApplyRequest("widget.a", {}, None, Path("/tmp"), Store()))),
         ("delete", lambda p: p.delete(DeleteRequest("widget.a", {}, {"id": "ab"}))),
@@ -64,10 +63,13 @@ def test_other_verbs_are_not_supported_yet(verb: str, call: object) -> None:
     assert diagnostic.path == ()
 
 
-def test_read_keeps_the_recorded_outputs() -> None:
+def test_the_base_read_keeps_the_recorded_outputs() -> None:
+    """Reading is optional: the core checks stored artifacts itself, so a provider with
+    nothing outside the store to look at reports no drift."""
     response = WidgetProvider().read(ReadRequest("widget.a", {}, {"id": "ab"}, verify=True))
     assert response.outputs == {"id": "ab"}
     assert response.drift is None and response.gone is False
+    assert response.diagnostics == []
 
 
 def test_diagnostics() -> None:

@@ -1,0 +1,366 @@
+"""`mlform plan`, `apply` and `destroy`: refresh, plan, show, ask, carry out, report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import uuid
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mlform.errors import MlformError
+from mlform.views.terminal import Terminal
+
+EXIT_CHANGES = 2
+
+
+@dataclass
+class _Planned:
+    """A plan and what it was made with: the workspace, and the lock apply holds."""
+
+    result: Any
+    plan: Any
+    workspace: Any = None
+    lock: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _make_plan(
+    args: argparse.Namespace, directory: Path, operation: str | None, planned: _Planned
+) -> None:
+    """Validate, open the workspace (taking its lock for `operation`), refresh and plan,
+    filling in `planned` as it goes (so that the caller can release what was taken even
+    when interrupted half-way)."""
+    from mlform.addresses import Address
+    from mlform.engine.workspace import StateOptions, Workspace
+    from mlform.language.variables import VariableInput
+    from mlform.plans.planner import plan_directory
+    from mlform.plans.refresh import ReadContext, refresh
+    from mlform.sdk import default_registry
+    from mlform.state.locking import acquire, parse_duration
+
+    registry = default_registry()
+    environ = dict(os.environ)
+    timeout = parse_duration(args.lock_timeout)
+    replace = [str(Address.parse(text)) for text in getattr(args, "replace", [])]
+    targets = [Address.parse(text) for text in args.target]
+
+    def state(config: Any) -> Any:
+        workspace = Workspace(config, StateOptions(args.state, args.workspace, environ))
+        planned.workspace = workspace
+        if operation is not None:
+            planned.lock = acquire(workspace.store, workspace.key, operation, timeout)
+            planned.notes += planned.lock.notes
+        snapshot = workspace.snapshot()
+        if not args.refresh or snapshot.empty:
+            return snapshot
+        context = ReadContext(
+            config.directory,
+            workspace.artifacts(),
+            workspace.fingerprinter(best_effort=operation is None),
+            args.verify,
+            args.parallelism,
+        )
+        return refresh(snapshot, registry, context)
+
+    planned.result, planned.plan = plan_directory(
+        directory,
+        registry,
+        state,
+        [VariableInput(kind, text) for kind, text in args.variable_inputs],
+        environ,
+        replace,
+        targets,
+        destroy=operation == "destroy" or getattr(args, "destroy", False),
+    )
+
+
+def _release(planned: _Planned) -> None:
+    from mlform.state.locking import LockNotFoundError
+
+    if planned.workspace is None:
+        return
+    if planned.lock is not None:
+        with suppress(LockNotFoundError):
+            planned.workspace.store.unlock(planned.lock.info.id)
+        planned.lock = None
+    planned.workspace.close()
+
+
+def _report_diagnostics(planned: _Planned, err: Terminal, what: str) -> bool:
+    """Print the diagnostics; whether there were errors (then nothing can go on)."""
+    from mlform.views import diagnostics as view
+
+    result = planned.result
+    ordered = result.diagnostics.sorted()
+
+    def line(diagnostic: Any) -> str | None:
+        return result.config.source_line(diagnostic.range) if diagnostic.range else None
+
+    view.render(ordered, err, line)
+    if result.diagnostics.has_errors:
+        err.print(
+            f"\n{what}: the configuration is not valid ({view.summary(ordered)}).", "bold red"
+        )
+        return True
+    return False
+
+
+def _replace_warnings(args: argparse.Namespace, planned: _Planned, err: Terminal) -> None:
+    known = {str(instance.address) for instance in planned.result.instances.values()}
+    for address in getattr(args, "replace", []):
+        if address not in known:
+            err.print(
+                f"warning: --replace {address}: no such resource instance in the configuration",
+                "bold yellow",
+            )
+
+
+def plan(args: argparse.Namespace, directory: Path) -> int:
+    from mlform.views.plan import print_plan
+
+    err = Terminal(sys.stderr, color=False if args.no_color else None)
+    planned = _Planned(None, None)
+    try:
+        _make_plan(args, directory, None, planned)
+        if _report_diagnostics(planned, err, "No plan"):
+            return 1
+        _replace_warnings(args, planned, err)
+        print_plan(planned.plan, Terminal(color=False if args.no_color else None))
+    finally:
+        _release(planned)
+    if args.detailed_exitcode and planned.plan.has_changes:
+        return EXIT_CHANGES
+    return 0
+
+
+def apply(args: argparse.Namespace, directory: Path) -> int:
+    return _carry_out(args, directory, "apply")
+
+
+def destroy(args: argparse.Namespace, directory: Path) -> int:
+    return _carry_out(args, directory, "destroy")
+
+
+def _carry_out(args: argparse.Namespace, directory: Path, operation: str) -> int:
+    from mlform.views.plan import print_plan
+
+    color = False if args.no_color else None
+    out, err = Terminal(color=color), Terminal(sys.stderr, color=color)
+    if not args.auto_approve and not sys.stdin.isatty():
+        raise MlformError(
+            f"{operation} asks for approval, and there is no terminal to ask on. Review the "
+            f"plan (mlform plan{' --destroy' if operation == 'destroy' else ''}), then run "
+            f"mlform {operation} --auto-approve."
+        )
+    planned = _Planned(None, None)
+    try:
+        _make_plan(args, directory, operation, planned)
+        for note in planned.notes:
+            err.print(note, "yellow")
+        if _report_diagnostics(planned, err, f"Nothing was {_done(operation)}"):
+            return 1
+        _replace_warnings(args, planned, err)
+        print_plan(planned.plan, out)
+        if not planned.plan.has_changes:
+            out.print()
+            out.print(_summary(operation, (0, 0, 0)), "bold green")
+            return 0
+        if not args.auto_approve and not _approved(operation, planned, out):
+            err.print(f"\n{operation.capitalize()} cancelled: nothing was changed.", "bold")
+            return 1
+        out.print()
+        return _execute(args, directory, operation, planned, out, err)
+    finally:
+        _release(planned)
+
+
+def _done(operation: str) -> str:
+    return "destroyed" if operation == "destroy" else "applied"
+
+
+def _approved(operation: str, planned: _Planned, out: Terminal) -> bool:
+    key = planned.workspace.key if planned.workspace is not None else "?"
+    if operation == "destroy":
+        question = (
+            f"Do you really want to destroy every resource of workspace {key}?\n"
+            "  mlform will destroy everything shown above. There is no undo.\n"
+            "  Only 'yes' will be accepted to confirm."
+        )
+    else:
+        question = (
+            "Do you want to perform these actions?\n"
+            "  mlform will perform the actions described above.\n"
+            "  Only 'yes' will be accepted to approve."
+        )
+    out.print()
+    out.print(question, "bold")
+    out.write("\n  Enter a value: ")
+    out.stream.flush()
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip() == "yes"
+
+
+def _execute(
+    args: argparse.Namespace,
+    directory: Path,
+    operation: str,
+    planned: _Planned,
+    out: Terminal,
+    err: Terminal,
+) -> int:
+    from mlform.engine.apply import apply_plan
+    from mlform.language.variables import VariableInput
+    from mlform.sdk import default_registry
+    from mlform.state.objects import Run, RunOperation, RunStatus
+    from mlform.vcs import git_commit
+    from mlform.views.apply import ApplyView
+
+    workspace = planned.workspace
+    commit = git_commit(directory)
+    run = Run(
+        id=str(uuid.uuid4()),
+        operation=RunOperation(operation),
+        status=RunStatus.RUNNING,
+        started=datetime.now(UTC),
+        who=planned.lock.info.who if planned.lock is not None else "",
+        config_commit=commit,
+        serial=planned.plan.prior.serial if planned.plan.prior is not None else None,
+    )
+    workspace.store.record_run(workspace.key, run)
+    view = ApplyView(out)
+    try:
+        with view:
+            result = apply_plan(
+                directory,
+                default_registry(),
+                planned.plan,
+                workspace,
+                view,
+                inputs=[VariableInput(kind, text) for kind, text in args.variable_inputs],
+                parallelism=args.parallelism,
+                config_commit=commit,
+            )
+    except KeyboardInterrupt:  # the second interrupt: stop now, with what completed recorded
+        err.print("\nStopped. Everything that completed is recorded; run plan to see the rest.")
+        sys.stderr.flush()
+        os._exit(130)
+    if not result.interrupted and not planned.plan.targets:
+        _record_outputs(planned, result, operation)
+    counts = result.count()
+    run = Run(
+        **{
+            **run.__dict__,
+            "status": RunStatus.SUCCEEDED if result.ok else RunStatus.FAILED,
+            "finished": datetime.now(UTC),
+            "summary": {
+                "added": counts[0],
+                "changed": counts[1],
+                "destroyed": counts[2],
+                "failed": [str(o.job.address) for o in result.failed],
+                "skipped": [str(a) for a in result.skipped],
+                "resources": {
+                    str(o.job.address): {"action": o.job.action.value, "seconds": o.seconds}
+                    for o in result.outcomes
+                },
+            },
+        }
+    )
+    workspace.store.record_run(workspace.key, run)
+    return _report(operation, planned, result, view, out, err)
+
+
+def _record_outputs(planned: _Planned, result: Any, operation: str) -> None:
+    from mlform.engine.apply import outputs_to_record
+    from mlform.state.objects import RootOutput
+
+    workspace = planned.workspace
+    prior = planned.plan.prior
+    recorded = dict(getattr(prior, "outputs", {}) or {})
+    configured = planned.result.config.outputs
+    if operation == "destroy":
+        new: dict[str, Any] = {}
+    else:
+        new = {name: value for name, value in recorded.items() if name in configured}
+        for name, (value, sensitive) in outputs_to_record(result.outputs, configured).items():
+            new[name] = RootOutput(value, sensitive)
+    if new != recorded:
+        workspace.store.record_outputs(workspace.key, new)
+
+
+def _summary(operation: str, counts: tuple[int, int, int]) -> str:
+    added, changed, destroyed = counts
+    if operation == "destroy":
+        return f"Destroy complete! Resources: {destroyed} destroyed."
+    return f"Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed."
+
+
+def _report(
+    operation: str, planned: _Planned, result: Any, view: Any, out: Terminal, err: Terminal
+) -> int:
+    from mlform.views import diagnostics as diagnostics_view
+
+    config = planned.result.config
+
+    def line(diagnostic: Any) -> str | None:
+        return config.source_line(diagnostic.range) if diagnostic.range else None
+
+    if view.warnings:
+        err.print()
+        diagnostics_view.render(view.warnings, err, line)
+    problems = [p for _, _, found in view.failures for p in found] + list(result.problems)
+    if problems:
+        err.print()
+        diagnostics_view.render(problems, err, line)
+    out.print()
+    if result.ok:
+        out.print(_summary(operation, result.count()), "bold green")
+        if operation == "apply":
+            _print_outputs(planned, result, out)
+        return 0
+    added, changed, destroyed = result.count()
+    done = f"{added} added, {changed} changed, {destroyed} destroyed"
+    if result.interrupted:
+        err.print(
+            f"{operation.capitalize()} interrupted. Completed and recorded: {done}.", "bold red"
+        )
+    else:
+        failed = ", ".join(str(o.job.address) for o in result.failed) or "none"
+        err.print(
+            f"{operation.capitalize()} failed: {len(result.failed)} failed ({failed}); "
+            f"completed and recorded: {done}.",
+            "bold red",
+        )
+    if result.skipped:
+        skipped = ", ".join(str(a) for a in result.skipped)
+        err.print(f"Not started, because what they depend on did not complete: {skipped}.")
+    if result.interrupted:
+        err.print(f"Run mlform {operation} again to continue from what completed.")
+    else:
+        err.print(
+            f"Fix the cause and run mlform {operation} again: it continues from what completed."
+        )
+    return 1
+
+
+def _print_outputs(planned: _Planned, result: Any, out: Terminal) -> None:
+    from mlform.engine.apply import outputs_to_record
+    from mlform.language.values import render
+
+    values = outputs_to_record(result.outputs, planned.result.config.outputs)
+    if not values:
+        return
+    out.print()
+    out.print("Outputs:", "bold")
+    out.print()
+    width = max(len(name) for name in values)
+    for name in sorted(values):
+        value, sensitive = values[name]
+        out.print(f"{name.ljust(width)} = {'<sensitive>' if sensitive else render(value)}")

@@ -1,0 +1,229 @@
+"""One instance's work: build, update or delete it through its provider, then record it.
+
+Runs in a worker thread. The order of writes is what keeps the state whole when the process
+is killed at any instant: a result's files are stored (temporary name, then rename) and
+recorded as artifacts before the instance that uses them is recorded, each record is one
+transaction, and an instance is recorded only once its work is complete. A kill loses at most
+the work under way, which the next plan does again.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mlform.addresses import Address
+from mlform.diagnostics import Diagnostic, Severity, SourceRange, error
+from mlform.engine.events import ApplyEvents
+from mlform.engine.workspace import Workspace
+from mlform.plans.action import Action
+from mlform.plans.planner import inputs_from_json, inputs_to_json
+from mlform.sdk import (
+    ApplyRequest,
+    ApplyResponse,
+    DeleteRequest,
+    Fingerprinter,
+    Provider,
+    ProviderDiagnostic,
+)
+from mlform.sdk.schema import AttributePath
+from mlform.state.objects import ObjectStatus, ResourceInstance
+
+Locate = Callable[[AttributePath], SourceRange | None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to do to one instance. `inputs` are the resolved configuration (None for a
+    delete); `locate` finds an attribute's place in the configuration, for errors."""
+
+    address: Address
+    action: Action
+    provider: Provider
+    inputs: Mapping[str, Any] | None
+    prior: ResourceInstance | None
+    dependencies: tuple[Address, ...] = ()
+    locate: Locate = field(default=lambda path: None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    ok: bool
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    problems: tuple[Diagnostic, ...] = ()
+
+
+class Worker:
+    """Carries out jobs for one workspace; shared by the worker threads."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        events: ApplyEvents,
+        fingerprints: Fingerprinter | None,
+        config_commit: str | None = None,
+    ):
+        self.workspace = workspace
+        self.store = workspace.store
+        self.artifacts = workspace.artifacts()
+        self.events = events
+        self.fingerprints = fingerprints
+        self.config_commit = config_commit
+
+    def run(self, job: Job) -> Outcome:
+        self.events.started(job.address, job.action)
+        started = time.monotonic()
+        try:
+            if job.action is Action.DELETE:
+                outcome = self._delete(job)
+            else:
+                outcome = self._build(job, started)
+        except Exception as exc:  # a provider bug must not stop the other resources
+            outcome = Outcome(job, False, problems=(self._bug(job, exc),))
+            if job.action is not Action.DELETE:
+                self._record_failure(job)
+        seconds = time.monotonic() - started
+        outcome = Outcome(job, outcome.ok, outcome.outputs, seconds, outcome.problems)
+        if outcome.ok:
+            self.events.completed(job.address, job.action, seconds, outcome.outputs.get("id"))
+        else:
+            self.events.failed(job.address, job.action, outcome.problems)
+        return outcome
+
+    # delete ----------------------------------------------------------------------------------
+
+    def _delete(self, job: Job) -> Outcome:
+        assert job.prior is not None
+        problems = self._tear_down(job, job.prior)
+        if problems:
+            return Outcome(job, False, problems=problems)
+        self.store.remove_instance(self.workspace.key, job.address)
+        return Outcome(job, True)
+
+    def _tear_down(self, job: Job, prior: ResourceInstance) -> tuple[Diagnostic, ...]:
+        response = job.provider.delete(
+            DeleteRequest(
+                str(job.address),
+                inputs_from_json(job.provider.schema, prior.inputs),
+                prior.outputs,
+            )
+        )
+        return tuple(self._diagnostics(job, response.diagnostics, errors_only=True))
+
+    # create, update, replace -----------------------------------------------------------------
+
+    def _build(self, job: Job, started_at: float) -> Outcome:
+        assert job.inputs is not None
+        prior = job.prior
+        if job.action is Action.DELETE_THEN_CREATE and prior is not None:
+            problems = self._tear_down(job, prior)
+            if problems:
+                return Outcome(job, False, problems=problems)
+        started = datetime.now(UTC)
+        workdir = self.workspace.work_directory()
+        try:
+            response = job.provider.apply(
+                ApplyRequest(
+                    address=str(job.address),
+                    inputs=job.inputs,
+                    prior_outputs=prior.outputs if job.action is Action.UPDATE and prior else None,
+                    workdir=workdir,
+                    artifacts=self.artifacts,
+                    config_dir=self.workspace.config.directory,
+                    fingerprints=self.fingerprints,
+                    progress=lambda message: self.events.progress(job.address, message),
+                )
+            )
+            found = self._diagnostics(job, response.diagnostics, errors_only=False)
+            if any(p.severity is Severity.ERROR for p in found):
+                self._record_failure(job)
+                return Outcome(job, False, problems=tuple(found))
+            if found:
+                self.events.warned(found)
+            stored = self._store_artifacts(job, response, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        outputs = dict(response.outputs)
+        self.store.record_instance(
+            self.workspace.key,
+            ResourceInstance(
+                address=job.address,
+                status=ObjectStatus.READY,
+                inputs=inputs_to_json(job.inputs),
+                outputs=outputs,
+                id=outputs.get("id") if isinstance(outputs.get("id"), str) else None,
+                artifacts=stored,
+                started=started,
+                finished=datetime.now(UTC),
+                duration=time.monotonic() - started_at,
+                library_versions=dict(response.library_versions),
+                config_commit=self.config_commit,
+                dependencies=job.dependencies,
+            ),
+        )
+        if job.action is Action.CREATE_THEN_DELETE and prior is not None:
+            problems = self._tear_down(job, prior)
+            if problems:  # the new object is recorded; the old one could not be torn down
+                return Outcome(job, False, outputs, problems=problems)
+        return Outcome(job, True, outputs)
+
+    def _store_artifacts(self, job: Job, response: ApplyResponse, workdir: Path) -> dict[str, str]:
+        stored: dict[str, str] = {}
+        for artifact in response.artifacts:
+            path = artifact.path if artifact.path.is_absolute() else workdir / artifact.path
+            result = self.artifacts.put_file(path)
+            claimed = response.outputs.get(artifact.name)
+            if isinstance(claimed, str) and claimed != result.digest:
+                raise RuntimeError(
+                    f'output "{artifact.name}" says {claimed}, but the stored file\'s digest is '
+                    f"{result.digest}"
+                )
+            self.store.record_artifact(result.digest, result.size, self.artifacts.location)
+            stored[artifact.name] = result.digest
+        return stored
+
+    def _record_failure(self, job: Job) -> None:
+        """A failed create leaves a tainted instance, replaced by the next apply; a failed
+        update or create-before-destroy leaves the prior object as it was."""
+        if job.action in (Action.UPDATE, Action.CREATE_THEN_DELETE) and job.prior is not None:
+            return
+        assert job.inputs is not None
+        self.store.record_instance(
+            self.workspace.key,
+            ResourceInstance(
+                address=job.address,
+                status=ObjectStatus.TAINTED,
+                inputs=inputs_to_json(job.inputs),
+                config_commit=self.config_commit,
+                dependencies=job.dependencies,
+                started=datetime.now(UTC),
+                finished=datetime.now(UTC),
+            ),
+        )
+
+    # messages --------------------------------------------------------------------------------
+
+    def _diagnostics(
+        self, job: Job, found: Sequence[ProviderDiagnostic], *, errors_only: bool
+    ) -> list[Diagnostic]:
+        return [
+            Diagnostic(d.severity, d.message, job.locate(d.path), str(job.address))
+            for d in found
+            if d.is_error or not errors_only
+        ]
+
+    def _bug(self, job: Job, exc: Exception) -> Diagnostic:
+        return error(
+            f"the {job.address.kind} provider failed ({type(exc).__name__}: {exc}); this is a "
+            "bug in the provider, not a mistake of yours: please report it. Resources that do "
+            "not depend on this one were applied.",
+            job.locate(()),
+            str(job.address),
+        )

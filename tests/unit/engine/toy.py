@@ -1,0 +1,106 @@
+"""A toy provider for testing the engine: cheap, deterministic, and observable.
+
+`toy` resources take a `value` (forces replacement) and may refer to an `upstream` toy. The
+id depends on the value's lower-cased text only, so "A" -> "a" replaces the resource but
+gives the same id: the case for early cutoff. `fail = true` makes apply fail; `sleep` makes
+it take a while. Every call is recorded in `calls`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from typing import Any
+
+from mlform.language.types import BOOL, NUMBER, STRING
+from mlform.sdk import (
+    ApplyRequest,
+    ApplyResponse,
+    Artifact,
+    Attribute,
+    BlockSchema,
+    DeleteRequest,
+    DeleteResponse,
+    Provider,
+    ProviderDiagnostic,
+    ProviderRegistry,
+    ReadRequest,
+    ReadResponse,
+    ResourceRef,
+    ResourceSchema,
+)
+
+SCHEMA = ResourceSchema(
+    "toy",
+    BlockSchema(
+        attributes=(
+            Attribute("value", STRING, required=True),
+            Attribute("upstream", ResourceRef("toy")),
+            Attribute("fail", BOOL, default=False),
+            Attribute("sleep", NUMBER, default=0),
+            Attribute("description", STRING, forces_replacement=False),
+            Attribute("secret", STRING, sensitive=True),
+            Attribute("result", STRING, computed=True),
+            Attribute("out", STRING, computed=True),
+        )
+    ),
+)
+
+
+class ToyProvider(Provider):
+    schema = SCHEMA
+    version = "1.0.0"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.running = 0
+        self.most_running = 0
+        self.drifted: set[str] = set()
+        self._lock = threading.Lock()
+
+    def read(self, request: ReadRequest) -> ReadResponse:
+        with self._lock:
+            self.calls.append(("read", request.address))
+        if request.address in self.drifted:
+            return ReadResponse({**request.outputs, "result": "changed"}, drift="it was poked")
+        return ReadResponse(request.outputs)
+
+    def apply(self, request: ApplyRequest) -> ApplyResponse:
+        with self._lock:
+            self.calls.append(("apply", request.address))
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
+        try:
+            time.sleep(float(request.inputs.get("sleep") or 0))
+            if request.inputs.get("fail"):
+                return ApplyResponse(
+                    diagnostics=[ProviderDiagnostic.error("it was told to fail", ("fail",))]
+                )
+            if request.prior_outputs is not None:  # update in place: description only
+                return ApplyResponse(outputs=dict(request.prior_outputs))
+            value = str(request.inputs["value"])
+            text = f"{value.lower()}<-{request.inputs.get('upstream')}"
+            path = request.workdir / "out.txt"
+            path.write_text(text)
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            outputs: dict[str, Any] = {"id": digest, "result": value.lower()}
+            return ApplyResponse(outputs=outputs, artifacts=[Artifact("out", path)])
+        finally:
+            with self._lock:
+                self.running -= 1
+
+    def delete(self, request: DeleteRequest) -> DeleteResponse:
+        with self._lock:
+            self.calls.append(("delete", request.address))
+        return DeleteResponse()
+
+    def applied(self) -> list[str]:
+        return [address for verb, address in self.calls if verb == "apply"]
+
+    def deleted(self) -> list[str]:
+        return [address for verb, address in self.calls if verb == "delete"]
+
+
+def registry(provider: ToyProvider) -> ProviderRegistry:
+    return ProviderRegistry.from_mapping({"toy": provider})
