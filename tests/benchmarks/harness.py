@@ -173,10 +173,14 @@ class Measurement:
 
 
 def run_once(command: Command, timeout: float | None = None) -> tuple[float, int, str]:
-    """Run ``command`` once; return (wall-clock seconds, exit code, the tail of its output)."""
-    env = None
+    """Run ``command`` once; return (wall-clock seconds, exit code, the tail of its output).
+
+    Bytecode caching is on whatever the caller's environment says (PYTHONDONTWRITEBYTECODE
+    is dropped): an installed mlform runs from compiled modules, and the warm-up run writes
+    them, so every measured run, baseline included, loads them as a user's would."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     if command.env is not None:
-        env = {**os.environ, **command.env}
+        env.update(command.env)
     start = time.perf_counter()
     try:
         proc = subprocess.run(
