@@ -151,6 +151,12 @@ class Worker:
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         outputs = dict(response.outputs)
+        duration = time.monotonic() - started_at
+        if job.action is Action.UPDATE and prior is not None:
+            # an update in place changes no result: it keeps the files and the time the
+            # build took (what the next replacement is expected to take)
+            stored = stored or dict(prior.artifacts)
+            duration = prior.duration if prior.duration is not None else duration
         self.store.record_instance(
             self.workspace.key,
             ResourceInstance(
@@ -162,8 +168,10 @@ class Worker:
                 artifacts=stored,
                 started=started,
                 finished=datetime.now(UTC),
-                duration=time.monotonic() - started_at,
-                library_versions=dict(response.library_versions),
+                duration=duration,
+                library_versions=dict(response.library_versions) or dict(
+                    prior.library_versions if prior is not None else {}
+                ),
                 config_commit=self.config_commit,
                 dependencies=job.dependencies,
             ),

@@ -51,7 +51,7 @@ class ApplyView:
     def __init__(self, terminal: Terminal, live: bool | None = None):
         self.terminal = terminal
         self.live = terminal.color and terminal.stream.isatty() if live is None else live
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # an interrupt may arrive while the main thread holds it
         self._running: dict[Address, tuple[Action, float, str]] = {}
         self._last_progress: dict[Address, float] = {}
         self._display: Any = None

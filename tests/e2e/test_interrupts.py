@@ -94,8 +94,10 @@ def test_an_apply_killed_at_any_instant_leaves_a_state_to_continue_from(tmp_path
         process.send_signal(sig)
         stdout, stderr = process.communicate(timeout=120)
         assert "Traceback" not in stderr, stderr
-        if sig != signal.SIGKILL and process.returncode not in (0,):
-            assert process.returncode in (1, 130), (process.returncode, stdout, stderr)
+        if sig != signal.SIGKILL:
+            # 1: stopped after the work under way; 130: stopped before any; 0 or killed by
+            # the signal itself: it came as the process was already finishing or exiting
+            assert process.returncode in (0, 1, 130, -sig), (process.returncode, stdout, stderr)
             assert "Traceback" not in stdout
         recorded.append(check_consistent(directory))
         if sig != signal.SIGKILL and "Creating..." in stdout and process.returncode == 1:

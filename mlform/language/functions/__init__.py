@@ -8,7 +8,7 @@ argument raises `FunctionError`, which the evaluator reports at the call's posit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,27 +43,68 @@ class Function:
     description: str
 
 
-FUNCTIONS: dict[str, Function] = {}
+class _Library(dict[str, Function]):
+    """The functions by name, imported on first use: a configuration that calls none (and
+    a command that evaluates nothing) does not pay for loading ninety-odd functions."""
+
+    _loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            type(self)._loaded = True
+            from mlform.language.functions import (  # noqa: F401 - they register themselves
+                collections,
+                conversion,
+                datetime,
+                encoding,
+                filesystem,
+                numeric,
+                strings,
+            )
+
+    def __getitem__(self, name: str) -> Function:
+        self._load()
+        return super().__getitem__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._load()
+        return super().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        self._load()
+        return super().__contains__(name)
+
+    def __iter__(self) -> Iterator[str]:
+        self._load()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._load()
+        return super().__len__()
+
+    def items(self) -> Any:
+        self._load()
+        return super().items()
+
+    def keys(self) -> Any:
+        self._load()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._load()
+        return super().values()
+
+
+FUNCTIONS: dict[str, Function] = _Library()
 
 
 def register(
     name: str, min_args: int, max_args: int | None, signature: str, description: str
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(impl: Callable[..., Any]) -> Callable[..., Any]:
-        FUNCTIONS[name] = Function(name, impl, min_args, max_args, signature, description)
+        dict.__setitem__(
+            FUNCTIONS, name, Function(name, impl, min_args, max_args, signature, description)
+        )
         return impl
 
     return decorate
-
-
-# The standard library registers itself into FUNCTIONS on import (kept last: the modules
-# import the names above).
-from mlform.language.functions import (  # noqa: E402, F401
-    collections,
-    conversion,
-    datetime,
-    encoding,
-    filesystem,
-    numeric,
-    strings,
-)

@@ -245,7 +245,11 @@ def test_a_description_is_updated_in_place(project: Project) -> None:
     assert actions(plan)["toy.a"] is Action.UPDATE
     assert actions(plan)["toy.b"] is Action.NO_OP
     assert result.count() == (0, 1, 0)
-    assert project.snapshot().instance(Address.parse("toy.a")).inputs["description"] == "new"
+    before = project.snapshot().instance(Address.parse("toy.b"))
+    updated = project.snapshot().instance(Address.parse("toy.a"))
+    assert updated.inputs["description"] == "new"
+    assert set(updated.artifacts) == {"out"}  # the files of the result it keeps
+    assert before.inputs["upstream"] == updated.id
 
 
 def test_root_outputs_are_planned_from_the_recorded_ones(project: Project) -> None:
