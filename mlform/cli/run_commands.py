@@ -25,6 +25,7 @@ class _Planned:
     result: Any
     plan: Any
     workspace: Any = None
+    fingerprints: Any = None
     lock: Any = None
     notes: list[str] = field(default_factory=list)
 
@@ -56,12 +57,13 @@ def _make_plan(
             planned.lock = acquire(workspace.store, workspace.key, operation, timeout)
             planned.notes += planned.lock.notes
         snapshot = workspace.snapshot()
+        planned.fingerprints = workspace.fingerprinter(best_effort=operation is None)
         if not args.refresh or snapshot.empty:
             return snapshot
         context = ReadContext(
             config.directory,
             workspace.artifacts(),
-            workspace.fingerprinter(best_effort=operation is None),
+            planned.fingerprints,
             args.verify,
             args.parallelism,
         )
@@ -76,6 +78,8 @@ def _make_plan(
         replace,
         targets,
         destroy=operation == "destroy" or getattr(args, "destroy", False),
+        # called once `state` has opened the workspace the configuration names
+        builds=lambda config: planned.workspace.build_context(planned.fingerprints),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Protocol
 from mlform.addresses import Address
 from mlform.diagnostics import Diagnostic
 from mlform.plans.action import Action
+from mlform.state.objects import Build
 
 
 class ApplyEvents(Protocol):
@@ -23,6 +24,9 @@ class ApplyEvents(Protocol):
 
     def completed(self, address: Address, action: Action, seconds: float, id: str | None) -> None:
         """The instance is done and recorded."""
+
+    def restored(self, address: Address, action: Action, build: Build, id: str | None) -> None:
+        """An earlier build under the same key was restored instead of building again."""
 
     def unchanged(self, address: Address, because: str) -> None:
         """Planned for rebuilding, found unchanged once its upstream completed (early cutoff)."""
@@ -45,6 +49,9 @@ class NullEvents:
         pass
 
     def completed(self, address: Address, action: Action, seconds: float, id: str | None) -> None:
+        pass
+
+    def restored(self, address: Address, action: Action, build: Build, id: str | None) -> None:
         pass
 
     def unchanged(self, address: Address, because: str) -> None:

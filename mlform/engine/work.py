@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from mlform.diagnostics import Diagnostic, Severity, SourceRange, error
 from mlform.engine.events import ApplyEvents
 from mlform.engine.workspace import Workspace
 from mlform.plans.action import Action
+from mlform.plans.builds import plan_build
 from mlform.plans.planner import inputs_from_json, inputs_to_json
 from mlform.sdk import (
     ApplyRequest,
@@ -32,7 +33,7 @@ from mlform.sdk import (
     ProviderDiagnostic,
 )
 from mlform.sdk.schema import AttributePath
-from mlform.state.objects import ObjectStatus, ResourceInstance
+from mlform.state.objects import Build, ObjectStatus, ResourceInstance
 
 Locate = Callable[[AttributePath], SourceRange | None]
 
@@ -53,11 +54,15 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
+    """How a job ended. `restored` is the earlier build restored instead of building (its
+    recorded duration is the time saved)."""
+
     job: Job
     ok: bool
     outputs: Mapping[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     problems: tuple[Diagnostic, ...] = ()
+    restored: Build | None = None
 
 
 class Worker:
@@ -76,6 +81,7 @@ class Worker:
         self.events = events
         self.fingerprints = fingerprints
         self.config_commit = config_commit
+        self.builds = workspace.build_context(fingerprints)
 
     def run(self, job: Job) -> Outcome:
         self.events.started(job.address, job.action)
@@ -90,8 +96,12 @@ class Worker:
             if job.action is not Action.DELETE:
                 self._record_failure(job)
         seconds = time.monotonic() - started
-        outcome = Outcome(job, outcome.ok, outcome.outputs, seconds, outcome.problems)
-        if outcome.ok:
+        outcome = replace(outcome, seconds=seconds)
+        if outcome.restored is not None:
+            self.events.restored(
+                job.address, job.action, outcome.restored, outcome.outputs.get("id")
+            )
+        elif outcome.ok:
             self.events.completed(job.address, job.action, seconds, outcome.outputs.get("id"))
         else:
             self.events.failed(job.address, job.action, outcome.problems)
@@ -122,10 +132,21 @@ class Worker:
     def _build(self, job: Job, started_at: float) -> Outcome:
         assert job.inputs is not None
         prior = job.prior
+        key = None
+        if job.action is not Action.UPDATE:
+            planned = plan_build(job.provider, job.address, job.inputs, self.builds)
+            if planned.failed:
+                failures = self._diagnostics(job, planned.diagnostics, errors_only=True)
+                self._record_failure(job)
+                return Outcome(job, False, problems=tuple(failures))
+            key = planned.key
         if job.action is Action.DELETE_THEN_CREATE and prior is not None:
             problems = self._tear_down(job, prior)
             if problems:
                 return Outcome(job, False, problems=problems)
+        earlier = self.workspace.stored_build(key) if key is not None else None
+        if earlier is not None:
+            return self._restore(job, earlier)
         started = datetime.now(UTC)
         workdir = self.workspace.work_directory()
         try:
@@ -169,11 +190,11 @@ class Worker:
                 started=started,
                 finished=datetime.now(UTC),
                 duration=duration,
-                library_versions=dict(response.library_versions) or dict(
-                    prior.library_versions if prior is not None else {}
-                ),
+                library_versions=dict(response.library_versions)
+                or dict(prior.library_versions if prior is not None else {}),
                 config_commit=self.config_commit,
                 dependencies=job.dependencies,
+                build_key=key,
             ),
         )
         if job.action is Action.CREATE_THEN_DELETE and prior is not None:
@@ -181,6 +202,35 @@ class Worker:
             if problems:  # the new object is recorded; the old one could not be torn down
                 return Outcome(job, False, outputs, problems=problems)
         return Outcome(job, True, outputs)
+
+    def _restore(self, job: Job, build: Build) -> Outcome:
+        """Record an earlier build under the same key as this instance's result."""
+        assert job.inputs is not None
+        now = datetime.now(UTC)
+        outputs = dict(build.outputs)
+        self.store.record_instance(
+            self.workspace.key,
+            ResourceInstance(
+                address=job.address,
+                status=ObjectStatus.READY,
+                inputs=inputs_to_json(job.inputs),
+                outputs=outputs,
+                id=build.id,
+                build_key=build.build_key,
+                artifacts=dict(build.artifacts),
+                started=now,
+                finished=now,
+                duration=build.duration,  # what building it takes, for expected times
+                library_versions=dict(build.library_versions),
+                config_commit=self.config_commit,
+                dependencies=job.dependencies,
+            ),
+        )
+        if job.action is Action.CREATE_THEN_DELETE and job.prior is not None:
+            problems = self._tear_down(job, job.prior)
+            if problems:
+                return Outcome(job, False, outputs, problems=problems, restored=build)
+        return Outcome(job, True, outputs, restored=build)
 
     def _store_artifacts(self, job: Job, response: ApplyResponse, workdir: Path) -> dict[str, str]:
         stored: dict[str, str] = {}

@@ -22,6 +22,9 @@ from mlform.state.objects import StateSnapshot
 if TYPE_CHECKING:
     from mlform.artifacts.fingerprint import CachedFingerprinter, StatEntry
     from mlform.artifacts.store import LocalArtifactStore
+    from mlform.plans.builds import BuildContext
+    from mlform.sdk import Fingerprinter
+    from mlform.state.objects import Build
     from mlform.state.store import StateStore
 
 
@@ -78,6 +81,31 @@ class Workspace:
         from mlform.artifacts.fingerprint import CachedFingerprinter
 
         return CachedFingerprinter(_BestEffortCache(self.store) if best_effort else self.store)
+
+    def stored_build(self, key: str) -> Build | None:
+        """The earlier build under `key` whose files are all still stored, if any."""
+        if not self.home.exists():
+            return None
+        build = self.store.find_build(key)
+        if build is None:
+            return None
+        artifacts = self.artifacts()
+        if not all(artifacts.exists(digest) for digest in build.artifacts.values()):
+            return None  # collected since: it must be built again
+        return build
+
+    def build_context(self, fingerprints: Fingerprinter | None) -> BuildContext:
+        """How plans key their builds and find earlier ones in this state home."""
+        from mlform.plans.builds import BuildContext
+        from mlform.plans.changes import CacheHit
+
+        def find(key: str) -> CacheHit | None:
+            build = self.stored_build(key)
+            if build is None:
+                return None
+            return CacheHit(key, build.recorded, build.duration)
+
+        return BuildContext(self.config.directory, fingerprints, find)
 
     def work_directory(self) -> Path:
         """Where providers build, on the artifact store's filesystem so that storing a result

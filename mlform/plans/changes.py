@@ -52,6 +52,8 @@ class ResourceChange:
     expected_seconds: float | None = None
     drift: str | None = None
     """With DRIFT: what changed, as the provider said ("the source changed: data.csv")."""
+    build_key: str | None = None
+    """For a create or replace whose inputs are known at plan time: its build key."""
 
     @property
     def kind(self) -> str:

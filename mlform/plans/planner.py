@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from mlform.addresses import Address
-from mlform.diagnostics import error
+from mlform.diagnostics import Diagnostic, error
 from mlform.language.config import Configuration, ResourceDecl
 from mlform.language.values import UNKNOWN, contains_unknown, is_unknown, unmark
 from mlform.language.variables import Mode, VariableInput
 from mlform.plans.action import Action, ActionReason
+from mlform.plans.builds import BuildContext, PlannedBuild, plan_build
 from mlform.plans.changes import OutputChange, Plan, ResourceChange
 from mlform.plans.decide import Decision, Presence, decide_action
 from mlform.plans.refresh import Refreshed, not_refreshed
@@ -58,8 +59,12 @@ def plan_directory(
     replace: Iterable[str] = (),
     targets: Iterable[Address] = (),
     destroy: bool = False,
+    builds: BuildContext | Callable[[Configuration], BuildContext] | None = None,
 ) -> tuple[ValidationResult, Plan]:
-    """Validate `directory` in plan mode and decide every instance's action."""
+    """Validate `directory` in plan mode and decide every instance's action.
+
+    With `builds`, every create or replace whose inputs are known is keyed (its provider
+    plans it, fingerprinting its sources) and looked up in the build cache."""
     options = PlanOptions(frozenset(replace), tuple(targets), destroy)
     planner: dict[str, Any] = {}
     result = validate_directory(
@@ -71,6 +76,7 @@ def plan_directory(
         checker=_Planner,
         snapshot=snapshot,
         options=options,
+        builds=builds,
         out=planner,
     )
     changes: dict[Address, ResourceChange] = planner.get("changes", {})
@@ -171,6 +177,7 @@ class _Planner(Checker):
         *,
         snapshot: StateSource,
         options: PlanOptions,
+        builds: BuildContext | Callable[[Configuration], BuildContext] | None,
         out: dict[str, Any],
     ):
         super().__init__(result, registry)
@@ -180,6 +187,7 @@ class _Planner(Checker):
             self.diagnostics.add(diagnostic)
         self.snapshot = self.refreshed.snapshot
         out["refreshed"] = self.refreshed
+        self.builds = builds(result.config) if callable(builds) else builds
         self.options = options
         self.targeted: set[str] | None = None
         self.changes: dict[Address, ResourceChange] = {}
@@ -216,6 +224,9 @@ class _Planner(Checker):
             outputs = dict(prior.outputs)
         prior_inputs = inputs_from_json(schema, prior.inputs) if prior is not None else {}
         sensitive = tuple((a.name,) for a in schema.block.inputs if a.sensitive)
+        build = PlannedBuild()
+        if rebuilt and self.builds is not None and not contains_unknown(unmark(proposed)[0]):
+            build = self._plan_build(resource, address, proposed, decoded)
         self.changes[address] = ResourceChange(
             address=address,
             action=decision.action,
@@ -227,12 +238,45 @@ class _Planner(Checker):
             replaced_upstream=self._replaced_upstream(resource) if by_upstream else (),
             expected_seconds=prior.duration if prior is not None and rebuilt else None,
             drift=self.refreshed.reasons.get(address),
+            build_key=build.key,
+            restored_from_cache=build.hit,
         )
         if rebuilt:
             return super().instance_object(resource, address, schema, decoded)
         value = {a.name: proposed.get(a.name) for a in schema.block.inputs}
         value.update(outputs)
         return value
+
+    def _plan_build(
+        self,
+        resource: ResourceDecl,
+        address: Address,
+        proposed: Mapping[str, Any],
+        decoded: Decoded,
+    ) -> PlannedBuild:
+        assert self.builds is not None
+        try:
+            build = plan_build(self.registry.get(resource.kind), address, proposed, self.builds)
+        except Exception as exc:  # a provider bug must not look like the user's mistake
+            self.diagnostics.add(
+                error(
+                    f"the {resource.kind} provider failed while planning ({type(exc).__name__}: "
+                    f"{exc}); this is a bug in the provider, please report it",
+                    resource.name_range,
+                    str(address),
+                )
+            )
+            return PlannedBuild()
+        for found in build.diagnostics:
+            self.diagnostics.add(
+                Diagnostic(
+                    found.severity,
+                    found.message,
+                    decoded.range_of(found.path, resource.name_range),
+                    str(address),
+                )
+            )
+        return build
 
     def _replaced_upstream(self, resource: ResourceDecl) -> tuple[Address, ...]:
         upstream = []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlform.diagnostics import Severity
+from mlform.language.values import UNKNOWN
 from mlform.sdk.artifacts import Artifact, ArtifactStore, Fingerprinter
 from mlform.sdk.schema import AttributePath, ResourceSchema
 
@@ -111,11 +112,19 @@ class PlanRequest:
 @dataclass(frozen=True)
 class PlanResponse:
     """The paths whose change forces replacement, and the outputs expected after apply
-    (`UNKNOWN` where they are known only then)."""
+    (`UNKNOWN` where they are known only then).
+
+    `build_inputs` is what shapes the result besides the inputs: source fingerprints, hashes
+    of injected code, the versions of the libraries that build it. The core puts them with
+    the kind, the provider's version and the resolved inputs into the build key: an earlier
+    build under the same key is restored instead of built again. None (the default) when
+    the provider cannot say, or the result must never be restored (it is then always built).
+    """
 
     requires_replace: list[AttributePath] = field(default_factory=list)
     planned_outputs: Values = field(default_factory=dict)
     diagnostics: list[ProviderDiagnostic] = field(default_factory=list)
+    build_inputs: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -175,9 +184,9 @@ _VERB_PHRASES = {
 class Provider:
     """Base class of every provider: set `schema` and `version`, override the verbs.
 
-    The base class validates nothing and reads nothing (the core checks stored artifacts);
-    `plan`, `apply` and `delete` return an error diagnostic saying they are not supported,
-    so that a partial provider fails clearly rather than silently.
+    The base class validates nothing, reads nothing (the core checks stored artifacts) and
+    plans without the build cache; `apply` and `delete` return an error diagnostic saying
+    they are not supported, so that a partial provider fails clearly rather than silently.
     Keep module-level imports cheap: import heavy libraries inside the method that needs them.
     """
 
@@ -197,7 +206,9 @@ class Provider:
         return ReadResponse(outputs=request.outputs)
 
     def plan(self, request: PlanRequest) -> PlanResponse:
-        return PlanResponse(diagnostics=[self.unsupported("plan")])
+        """By default the outputs are known only after apply, and a result is never restored
+        from the build cache (without `build_inputs` the core cannot tell what shaped it)."""
+        return PlanResponse(planned_outputs={a.name: UNKNOWN for a in self.schema.outputs})
 
     def apply(self, request: ApplyRequest) -> ApplyResponse:
         return ApplyResponse(diagnostics=[self.unsupported("apply")])

@@ -16,6 +16,8 @@ from typing import Any
 from mlform.addresses import Address
 from mlform.diagnostics import Diagnostic
 from mlform.plans.action import Action
+from mlform.state.objects import Build
+from mlform.views.plan import format_duration
 from mlform.views.terminal import Terminal
 
 _VERBS = {  # action: (running, finished noun)
@@ -103,6 +105,16 @@ class ApplyView:
             self._running.pop(address, None)
         after = elapsed(seconds)
         self._line(f"{address}: {_VERBS[action][1]} complete after {after}{short_id(id)}", "green")
+
+    def restored(self, address: Address, action: Action, build: Build, id: str | None) -> None:
+        with self._lock:
+            self._running.pop(address, None)
+        saved = f", {format_duration(build.duration)} saved" if build.duration else ""
+        self._line(
+            f"{address}: Restored from cache (built {build.recorded:%Y-%m-%d %H:%M}{saved})"
+            f"{short_id(id)}",
+            "green",
+        )
 
     def unchanged(self, address: Address, because: str) -> None:
         self._line(f"{address}: No changes needed: {because}", "cyan")

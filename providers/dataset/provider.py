@@ -50,6 +50,11 @@ from providers.dataset.validate import validate_dataset
 OUTPUT_NAMES = tuple(attribute.name for attribute in SCHEMA.outputs)
 
 
+def build_libraries() -> dict[str, str]:
+    """The libraries whose versions shape a dataset's stored file: the reader and writer."""
+    return library_versions("pyarrow", "duckdb")
+
+
 class DatasetProvider(Provider):
     schema = SCHEMA
     version = VERSION
@@ -85,12 +90,12 @@ class DatasetProvider(Provider):
             return PlanResponse(requires_replace=replace, planned_outputs=planned)
         try:
             settings = settings_from(_with_known_sources(proposed))
-            planned["source_fingerprint"] = source_fingerprint(
-                settings, request.config_dir, request.fingerprints
-            )
+            fingerprint = source_fingerprint(settings, request.config_dir, request.fingerprints)
         except (DatasetProblem, MissingDependencyError) as problem:
             return PlanResponse(replace, planned, _diagnostics(problem))
-        return PlanResponse(requires_replace=replace, planned_outputs=planned)
+        planned["source_fingerprint"] = fingerprint
+        build_inputs = {"source_fingerprint": fingerprint, "libraries": build_libraries()}
+        return PlanResponse(replace, planned, build_inputs=build_inputs)
 
     def apply(self, request: ApplyRequest) -> ApplyResponse:
         prior = request.prior_outputs
@@ -106,7 +111,7 @@ class DatasetProvider(Provider):
             outputs=built.outputs,
             artifacts=[Artifact(DATA_ARTIFACT, built.path)],
             diagnostics=built.warnings,
-            library_versions=library_versions("pyarrow", "duckdb"),
+            library_versions=build_libraries(),
         )
 
     def delete(self, request: DeleteRequest) -> DeleteResponse:

@@ -220,3 +220,41 @@ def test_init_reports_the_setup_and_force_unlock_releases_a_lock(mlform, tmp_pat
     assert mlform("apply", "--auto-approve", cwd=directory).code == 0
     missing = mlform("force-unlock", info.id, cwd=directory)
     assert missing.code == 1 and info.id in missing.stderr
+
+
+def test_a_destroyed_build_is_restored_and_a_changed_source_is_built_again(
+    mlform, tmp_path: Path
+):
+    directory = project(tmp_path)
+    run = lambda *args: mlform(*args, cwd=directory)  # noqa: E731
+    first = run("apply", "--auto-approve")
+    assert first.code == 0, first.output
+    ids = run("state", "show", "dataset.customers").stdout
+    assert run("destroy", "--auto-approve").code == 0
+
+    planned = run("plan")
+    assert "# dataset.customers will be created" in planned.stdout
+    assert "# will be restored from cache: built " in planned.stdout
+    assert "Restore from cache: dataset.adults, dataset.customers, dataset.regions" in (
+        planned.stdout
+    )
+    restored = run("apply", "--auto-approve")
+    assert restored.code == 0, restored.output
+    assert "dataset.customers: Restored from cache (built " in restored.stdout
+    assert "Creation complete" not in restored.stdout
+    assert run("state", "show", "dataset.customers").stdout == ids
+
+    other = mlform("apply", "--auto-approve", "--workspace", "review", cwd=directory)
+    assert other.code == 0 and other.stdout.count("Restored from cache") == 3
+
+    write_csv(directory / "customers.csv", 300, offset=1000)  # same size, other rows
+    changed = run("apply", "--auto-approve")
+    assert changed.code == 0, changed.output
+    assert "dataset.customers: Replacement complete after" in changed.stdout
+    assert "dataset.customers: Restored" not in changed.stdout
+    assert run("state", "show", "dataset.customers").stdout != ids
+
+    write_csv(directory / "customers.csv", 300)  # back to the first rows: that build again
+    back = run("apply", "--auto-approve")
+    assert "dataset.customers: Restored from cache" in back.stdout, back.output
+    assert run("state", "show", "dataset.customers").stdout == ids

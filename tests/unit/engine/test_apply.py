@@ -46,28 +46,36 @@ class Project:
     def write(self, text: str) -> None:
         (self.directory / "main.mlf.hcl").write_text(text)
 
-    def plan(self, **options: Any) -> tuple[Plan, Workspace]:
+    def plan(self, workspace: str = "default", **options: Any) -> tuple[Plan, Workspace]:
         opened: dict[str, Workspace] = {}
 
         def state(config: Any) -> Any:
-            workspace = Workspace(config, StateOptions(str(self.state), "default", {}))
-            opened["workspace"] = workspace
-            snapshot = workspace.snapshot()
-            context = ReadContext(config.directory, workspace.artifacts())
+            opened["workspace"] = Workspace(config, StateOptions(str(self.state), workspace, {}))
+            snapshot = opened["workspace"].snapshot()
+            context = ReadContext(config.directory, opened["workspace"].artifacts())
             return refresh(snapshot, self.registry, context)
 
-        result, plan = plan_directory(self.directory, self.registry, state, environ={}, **options)
+        result, plan = plan_directory(
+            self.directory,
+            self.registry,
+            state,
+            environ={},
+            builds=lambda config: opened["workspace"].build_context(None),
+            **options,
+        )
         assert not result.diagnostics.has_errors, [str(d) for d in result.diagnostics]
         return plan, opened["workspace"]
 
-    def apply(self, parallelism: int = 4, **options: Any) -> tuple[Plan, ApplyResult]:
-        plan, workspace = self.plan(**options)
-        with workspace:
+    def apply(
+        self, parallelism: int = 4, workspace: str = "default", **options: Any
+    ) -> tuple[Plan, ApplyResult]:
+        plan, opened = self.plan(workspace, **options)
+        with opened:
             result = apply_plan(
                 self.directory,
                 self.registry,
                 plan,
-                workspace,
+                opened,
                 NullEvents(),
                 environ={},
                 parallelism=parallelism,
@@ -282,3 +290,41 @@ def test_a_missing_artifact_is_drift_and_the_instance_is_built_again(project: Pr
     assert plan.forget == (Address.parse("toy.c"),) and "toy.c" not in actions(plan)
     assert "toy.c" not in project.provider.deleted()
     assert [str(a) for a in project.snapshot().addresses()] == ["toy.a", "toy.b"]
+
+
+def test_a_build_is_restored_after_destroy_and_in_another_workspace(project: Project) -> None:
+    project.write(CHAIN % "a")
+    project.apply()
+    built = {str(i.address): i.id for i in project.snapshot().instances}
+    project.apply(destroy=True)
+    assert project.snapshot().empty
+
+    plan, result = project.apply()
+    hits = {str(c.address): c.restored_from_cache for c in plan.changes}
+    assert hits["toy.a"] is not None  # known at plan time: the plan says so
+    assert hits["toy.b"] is None  # its upstream id is known only once toy.a is restored
+    assert result.ok and all(o.restored is not None for o in result.outcomes)
+    assert project.provider.applied() == ["toy.a", "toy.b", "toy.c"]  # no second build
+    assert {str(i.address): i.id for i in project.snapshot().instances} == built
+
+    _, other = project.apply(workspace="review")
+    assert other.ok and all(o.restored is not None for o in other.outcomes)
+    assert project.provider.applied() == ["toy.a", "toy.b", "toy.c"]
+
+    project.provider.flavour = "spicy"  # what shapes the result changed: no stale restore
+    _, again = project.apply(workspace="third")
+    assert again.ok and all(o.restored is None for o in again.outcomes)
+    assert project.provider.applied()[3:] == ["toy.a", "toy.b", "toy.c"]
+
+
+def test_a_restored_build_needs_its_files(project: Project) -> None:
+    from mlform.artifacts.store import LocalArtifactStore
+
+    project.write(CHAIN % "a")
+    project.apply()
+    stored = project.snapshot().instance(Address.parse("toy.a")).artifacts["out"]
+    project.apply(destroy=True)
+    LocalArtifactStore(project.state / "artifacts").delete(stored)
+    plan, result = project.apply()
+    assert plan.change(Address.parse("toy.a")).restored_from_cache is None
+    assert result.ok and project.provider.applied().count("toy.a") == 2

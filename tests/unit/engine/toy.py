@@ -22,6 +22,8 @@ from mlform.sdk import (
     BlockSchema,
     DeleteRequest,
     DeleteResponse,
+    PlanRequest,
+    PlanResponse,
     Provider,
     ProviderDiagnostic,
     ProviderRegistry,
@@ -57,6 +59,7 @@ class ToyProvider(Provider):
         self.running = 0
         self.most_running = 0
         self.drifted: set[str] = set()
+        self.flavour = "plain"
         self._lock = threading.Lock()
 
     def read(self, request: ReadRequest) -> ReadResponse:
@@ -65,6 +68,10 @@ class ToyProvider(Provider):
         if request.address in self.drifted:
             return ReadResponse({**request.outputs, "result": "changed"}, drift="it was poked")
         return ReadResponse(request.outputs)
+
+    def plan(self, request: PlanRequest) -> PlanResponse:
+        """Cacheable: nothing but the inputs shapes a toy (and the `flavour` of the day)."""
+        return PlanResponse(build_inputs={"flavour": self.flavour})
 
     def apply(self, request: ApplyRequest) -> ApplyResponse:
         with self._lock:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlform.diagnostics import Severity
+from mlform.language.values import is_unknown
 from mlform.sdk import (
     ApplyRequest,
     BlockSchema,
@@ -47,7 +48,6 @@ def test_the_base_validate_accepts_anything() -> None:
 @pytest.mark.parametrize(
     ("verb", "call"),
     [
-        ("plan", lambda p: p.plan(PlanRequest("widget.a", None, None, {}))),
         ("apply", lambda p: p.apply(ApplyRequest("widget.a", {}, None, Path("/tmp"), Store()))),
         ("delete", lambda p: p.delete(DeleteRequest("widget.a", {}, {"id": "ab"}))),
     ],
@@ -61,6 +61,13 @@ def test_other_verbs_are_not_supported_yet(verb: str, call: object) -> None:
     )
     assert "not of your configuration" in diagnostic.message
     assert diagnostic.path == ()
+
+
+def test_the_base_plan_knows_nothing_before_apply_and_never_caches() -> None:
+    response = WidgetProvider().plan(PlanRequest("widget.a", None, None, {}))
+    assert response.diagnostics == [] and response.build_inputs is None
+    assert all(is_unknown(v) for v in response.planned_outputs.values())
+    assert set(response.planned_outputs) == {"id"}
 
 
 def test_the_base_read_keeps_the_recorded_outputs() -> None:
