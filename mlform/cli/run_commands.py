@@ -310,6 +310,7 @@ def _report(
     operation: str, planned: _Planned, result: Any, view: Any, out: Terminal, err: Terminal
 ) -> int:
     from mlform.views import diagnostics as diagnostics_view
+    from mlform.views.plan import format_duration
 
     config = planned.result.config
 
@@ -326,6 +327,13 @@ def _report(
     out.print()
     if result.ok:
         out.print(_summary(operation, result.count()), "bold green")
+        restored = [o.restored for o in result.outcomes if o.restored is not None]
+        if restored:
+            saved = sum(build.duration or 0.0 for build in restored)
+            out.print(
+                f"Restored from cache: {len(restored)} of them, about "
+                f"{format_duration(saved)} of work saved."
+            )
         if operation == "apply":
             _print_outputs(planned, result, out)
         return 0
