@@ -179,6 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--destroy", action="store_true", help="plan to destroy every recorded instance"
     )
+    plan.add_argument(
+        "--out",
+        metavar="FILE",
+        help="save the plan to FILE; mlform apply FILE then does exactly what it shows",
+    )
+    plan.add_argument(
+        "--json", action="store_true", help="print the plan in Terraform's JSON plan format"
+    )
 
     apply = commands.add_parser("apply", help="plan, ask, then make the changes")
     _run_options(apply, "apply")
@@ -188,11 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(destroy, "destroy")
     _approval(destroy)
 
-    show = commands.add_parser("show", help="print the recorded state")
+    show = commands.add_parser("show", help="print the recorded state, or a saved plan")
     _directory(show)
     _state_options(show)
     show.add_argument(
-        "--json", action="store_true", help="print it in Terraform's JSON state format"
+        "--json",
+        action="store_true",
+        help="print it in Terraform's JSON state format (a saved plan: its JSON plan format)",
     )
     show.add_argument("--no-color", action="store_true", help="never colour the output")
 
@@ -294,6 +304,7 @@ _VALUE_OPTIONS = {
     "--refresh",
     "--parallelism",
     "--lock-timeout",
+    "--out",
 }
 _GROUPS = {"state"}  # commands whose first positional is a subcommand
 

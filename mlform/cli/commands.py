@@ -71,6 +71,8 @@ def plan(args: argparse.Namespace) -> int:
 def apply(args: argparse.Namespace) -> int:
     from mlform.cli import run_commands
 
+    if Path(args.directory).is_file():  # a saved plan
+        return run_commands.apply_saved(args, Path(args.directory))
     return run_commands.apply(args, _directory(args))
 
 
@@ -83,6 +85,8 @@ def destroy(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     from mlform.cli import show_commands
 
+    if Path(args.directory).is_file():  # a saved plan
+        return show_commands.show_saved(args, Path(args.directory))
     return show_commands.show(args, _directory(args))
 
 

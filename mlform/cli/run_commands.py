@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import uuid
@@ -128,13 +129,23 @@ def plan(args: argparse.Namespace, directory: Path) -> int:
     from mlform.views.plan import print_plan
 
     err = Terminal(sys.stderr, color=False if args.no_color else None)
+    out = Terminal(color=False if args.no_color else None)
     planned = _Planned(None, None)
     try:
         _make_plan(args, directory, None, planned)
         if _report_diagnostics(planned, err, "No plan"):
             return 1
         _replace_warnings(args, planned, err)
-        print_plan(planned.plan, Terminal(color=False if args.no_color else None))
+        if args.json:
+            sys.stdout.write(json.dumps(_plan_document(planned)) + "\n")
+        else:
+            print_plan(planned.plan, out)
+        if args.out:
+            _save(args, planned, Path(args.out))
+            if not args.json:
+                out.print()
+                out.print(f"Saved the plan to: {args.out}")
+                out.print(f"To perform exactly these actions, run: mlform apply {args.out}")
     finally:
         _release(planned)
     if args.detailed_exitcode and planned.plan.has_changes:
@@ -144,6 +155,160 @@ def plan(args: argparse.Namespace, directory: Path) -> int:
 
 def apply(args: argparse.Namespace, directory: Path) -> int:
     return _carry_out(args, directory, "apply")
+
+
+def _plan_document(planned: _Planned) -> dict[str, Any]:
+    from mlform import __version__
+    from mlform.sdk import default_registry
+    from mlform.views.plan_json import plan_json
+
+    return plan_json(planned.plan, planned.result, default_registry(), __version__)
+
+
+def _save(args: argparse.Namespace, planned: _Planned, path: Path) -> None:
+    from mlform.plans import saved as saved_plans
+    from mlform.views.plan import render_plan
+
+    plan, result = planned.plan, planned.result
+    plain, hidden = saved_plans.split_variables(result.variables)
+    salt = saved_plans.new_salt()
+    prior = plan.prior
+    saved_plans.write(
+        path,
+        saved_plans.SavedPlan(
+            workspace=planned.workspace.key,
+            lineage=prior.lineage if prior is not None else None,
+            serial=prior.serial if prior is not None else 0,
+            directory=str(result.config.directory.resolve()),
+            files=saved_plans.configuration_files(result.config.directory),
+            variables=plain,
+            sensitive={name: saved_plans.keyed_hash(salt, v) for name, v in hidden.items()},
+            salt=salt,
+            sources=saved_plans.source_fingerprints(plan),
+            actions=saved_plans.planned_actions(plan),
+            text=render_plan(plan),
+            document=_plan_document(planned),
+            destroy=plan.destroy,
+            targets=[str(t) for t in plan.targets],
+            replace=list(getattr(args, "replace", [])),
+            state=str(planned.workspace.home.directory)
+            if planned.workspace.home.is_local
+            else None,
+        ),
+    )
+
+
+def apply_saved(args: argparse.Namespace, path: Path) -> int:
+    """`apply FILE`: exactly the saved plan, or a refusal saying what changed since."""
+    import tempfile
+
+    from mlform.plans import saved as saved_plans
+
+    saved = saved_plans.read(path)
+    directory = Path(saved.directory)
+    if not directory.is_dir():
+        raise MlformError(
+            f"the plan in {path} was made for the configuration in {directory}, which no longer "
+            "exists; plan again where the configuration is"
+        )
+    changed = _changed_files(saved.files, saved_plans.configuration_files(directory))
+    if changed:
+        raise MlformError(
+            f"the configuration changed since the plan in {path} was made ({', '.join(changed)}); "
+            "the plan no longer shows what apply would do. Plan again and review it."
+        )
+    color = False if args.no_color else None
+    out, err = Terminal(color=color), Terminal(sys.stderr, color=color)
+    with tempfile.TemporaryDirectory(prefix="mlform-plan-") as scratch:
+        variables = Path(scratch) / "planned.mlfvars"
+        variables.write_text(
+            "".join(
+                f"{name} = {saved_plans.hcl_literal(value)}\n"
+                for name, value in sorted(saved.variables.items())
+            )
+        )
+        args.variable_inputs = [*args.variable_inputs, ("var-file", str(variables))]
+        args.target, args.replace = saved.targets, saved.replace
+        if args.state is None and not os.environ.get("MLFORM_STATE") and saved.state:
+            args.state = saved.state  # the state it was planned against, wherever apply runs
+        operation = "destroy" if saved.destroy else "apply"
+        planned = _Planned(None, None)
+        try:
+            _make_plan(args, directory, operation, planned)
+            for note in planned.notes:
+                err.print(note, "yellow")
+            if _report_diagnostics(planned, err, "Nothing was applied"):
+                return 1
+            _check_saved(path, saved, planned)
+            out.print(saved.text.rstrip("\n"))
+            out.print()
+            if not planned.plan.has_changes:
+                out.print(_summary(operation, (0, 0, 0)), "bold green")
+                return 0
+            return _execute(args, directory, operation, planned, out, err)
+        finally:
+            _release(planned)
+
+
+def _changed_files(planned: dict[str, str], now: dict[str, str]) -> list[str]:
+    return sorted(name for name in set(planned) | set(now) if planned.get(name) != now.get(name))
+
+
+def _check_saved(path: Path, saved: Any, planned: _Planned) -> None:
+    """Refuse a saved plan that no longer holds, naming what changed."""
+    from mlform.plans import saved as saved_plans
+
+    plan, workspace = planned.plan, planned.workspace
+    again = f"Plan again (mlform plan --out {path.name}), review it, and apply that."
+    if workspace.key != saved.workspace:
+        raise MlformError(
+            f"the plan in {path} was made for workspace {saved.workspace}, not {workspace.key}; "
+            "apply it with the --workspace it was planned with, or plan again here."
+        )
+    prior = plan.prior
+    if saved.lineage is not None and prior.lineage != saved.lineage:
+        now = f"lineage {prior.lineage}" if prior.lineage else "nothing recorded for it"
+        raise MlformError(
+            f"the plan in {path} was made against another state (lineage {saved.lineage}); "
+            f"this state home ({workspace.home}) has {now}. Apply it with the state it was "
+            f"planned with, or plan again here."
+        )
+    if (prior.lineage, prior.serial) != (saved.lineage, saved.serial):
+        raise MlformError(
+            f"the plan in {path} is stale: it was made against serial {saved.serial} of the "
+            f"state, which is now at serial {prior.serial} (something was applied since). {again}"
+        )
+    _, hidden = saved_plans.split_variables(planned.result.variables)
+    differing = sorted(
+        name
+        for name in set(saved.sensitive) | set(hidden)
+        if name not in hidden
+        or name not in saved.sensitive
+        or saved_plans.keyed_hash(saved.salt, hidden[name]) != saved.sensitive[name]
+    )
+    if differing:
+        raise MlformError(
+            f"the sensitive variable{'s' if len(differing) > 1 else ''} "
+            f"{', '.join(differing)} differ{'' if len(differing) > 1 else 's'} from the value "
+            f"planned in {path}. Give the same value{'s' if len(differing) > 1 else ''} "
+            f"(environment, --var or a variable file), or {again[0].lower()}{again[1:]}"
+        )
+    seen = saved_plans.source_fingerprints(plan)
+    moved = sorted(
+        a for a, fingerprint in saved.sources.items() if seen.get(a, fingerprint) != fingerprint
+    )
+    drifted = sorted(str(n.address) for n in plan.drift if str(n.address) in saved.sources)
+    if moved or drifted:
+        names = ", ".join(sorted(set(moved) | set(drifted)))
+        raise MlformError(
+            f"the data changed after the plan in {path} was reviewed: the source of {names} is "
+            f"not what the plan saw. {again}"
+        )
+    if saved_plans.planned_actions(plan) != saved.actions:
+        raise MlformError(
+            f"the plan in {path} no longer matches what apply would do (something it reads "
+            f"changed). {again}"
+        )
 
 
 def destroy(args: argparse.Namespace, directory: Path) -> int:

@@ -42,6 +42,20 @@ def show(args: argparse.Namespace, directory: Path) -> int:
     return 0
 
 
+def show_saved(args: argparse.Namespace, path: Path) -> int:
+    """A saved plan as it was reviewed: its text, or its Terraform JSON plan."""
+    from mlform.plans.saved import read
+
+    saved = read(path)
+    if args.json:
+        if saved.document is None:
+            raise MlformError(f"{path} holds no JSON rendering; plan again with this mlform")
+        sys.stdout.write(json.dumps(saved.document) + "\n")
+        return 0
+    sys.stdout.write(saved.text)
+    return 0
+
+
 def output(args: argparse.Namespace, directory: Path) -> int:
     from mlform.language.values import render
     from mlform.views.state import output_type

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +271,8 @@ class _Applier(Checker):
             return None, unchanged
         dependencies = self._instance_dependencies(resource)
         job = self._job(address, decision.action, proposed, prior, dependencies, instance)
+        if job is not None and reason is ActionReason.REPLACE_BY_REQUEST:
+            job = replace(job, use_cache=False)
         return job, UNKNOWN
 
     def _object(

@@ -50,6 +50,8 @@ class Job:
     prior: ResourceInstance | None
     dependencies: tuple[Address, ...] = ()
     locate: Locate = field(default=lambda path: None)
+    use_cache: bool = True
+    """False for `--replace`: the work is asked for, so it is done even if cached."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ class Worker:
             problems = self._tear_down(job, prior)
             if problems:
                 return Outcome(job, False, problems=problems)
-        earlier = self.workspace.stored_build(key) if key is not None else None
+        earlier = self.workspace.stored_build(key) if key is not None and job.use_cache else None
         if earlier is not None:
             return self._restore(job, earlier)
         started = datetime.now(UTC)

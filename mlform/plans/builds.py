@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlform.addresses import Address
+from mlform.language.values import contains_unknown
 from mlform.plans.changes import CacheHit
 from mlform.sdk import Fingerprinter, PlanRequest, Provider, ProviderDiagnostic
 
@@ -42,6 +43,8 @@ class PlannedBuild:
     key: str | None = None
     hit: CacheHit | None = None
     diagnostics: tuple[ProviderDiagnostic, ...] = ()
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    """The outputs the provider already knows (a dataset's `source_fingerprint`)."""
 
     @property
     def failed(self) -> bool:
@@ -86,9 +89,10 @@ def plan_build(
         )
     )
     diagnostics = tuple(response.diagnostics)
+    known = {k: v for k, v in response.planned_outputs.items() if not contains_unknown(v)}
     if any(d.is_error for d in diagnostics) or response.build_inputs is None:
-        return PlannedBuild(diagnostics=diagnostics)
+        return PlannedBuild(diagnostics=diagnostics, outputs=known)
     key = build_key(
         provider.kind, provider.version, inputs_to_json(proposed), dict(response.build_inputs)
     )
-    return PlannedBuild(key, context.find(key), diagnostics)
+    return PlannedBuild(key, context.find(key), diagnostics, known)

@@ -11,7 +11,7 @@ declares are planned for deletion.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from mlform.plans.action import Action, ActionReason
 from mlform.plans.builds import BuildContext, PlannedBuild, plan_build
 from mlform.plans.changes import OutputChange, Plan, ResourceChange
 from mlform.plans.decide import Decision, Presence, decide_action
-from mlform.plans.refresh import Refreshed, not_refreshed
+from mlform.plans.refresh import Refreshed, not_refreshed, sensitive_paths
 from mlform.sdk import BlockValue, ProviderRegistry, ResourceRef, ResourceSchema
 from mlform.state.objects import ResourceInstance, StateSnapshot
 from mlform.validation.check import Checker, ValidationResult, validate_directory
@@ -84,9 +84,9 @@ def plan_directory(
     warnings: list[str] = []
     if not result.diagnostics.has_errors:
         if destroy:
-            changes = _destroy_changes(result, refreshed.snapshot, options)
+            changes = _destroy_changes(registry, result, refreshed.snapshot, options)
         else:
-            _plan_deletions(result, refreshed.snapshot, changes, options)
+            _plan_deletions(registry, result, refreshed.snapshot, changes, options)
         check_prevent_destroy(result, changes.values())
         if options.targets:
             warnings.append(TARGETING_WARNING)
@@ -227,12 +227,15 @@ class _Planner(Checker):
         build = PlannedBuild()
         if rebuilt and self.builds is not None and not contains_unknown(unmark(proposed)[0]):
             build = self._plan_build(resource, address, proposed, decoded)
+        if decision.reason is ActionReason.REPLACE_BY_REQUEST:
+            build = replace(build, hit=None)  # --replace asks for the work to be done again
+        shown = {**outputs, **build.outputs} if rebuilt else outputs
         self.changes[address] = ResourceChange(
             address=address,
             action=decision.action,
             reason=decision.reason,
             before=None if prior is None else {**_flatten_blocks(prior_inputs), **prior.outputs},
-            after={**_flatten_blocks(proposed), **outputs},
+            after={**_flatten_blocks(proposed), **shown},
             replace_paths=decision.replace_paths,
             sensitive_paths=sensitive,
             replaced_upstream=self._replaced_upstream(resource) if by_upstream else (),
@@ -329,6 +332,7 @@ def _unmatched_targets(
 
 
 def _plan_deletions(
+    registry: ProviderRegistry,
     result: ValidationResult,
     snapshot: StateSnapshot,
     changes: dict[Address, ResourceChange],
@@ -352,6 +356,7 @@ def _plan_deletions(
             reason=decision.reason,
             before={**prior.inputs, **prior.outputs},
             after=None,
+            sensitive_paths=sensitive_paths(registry, prior.kind),
         )
 
 
@@ -362,7 +367,10 @@ def _targets_deletion(address: Address, targets: Sequence[Address]) -> bool:
 
 
 def _destroy_changes(
-    result: ValidationResult, snapshot: StateSnapshot, options: PlanOptions
+    registry: ProviderRegistry,
+    result: ValidationResult,
+    snapshot: StateSnapshot,
+    options: PlanOptions,
 ) -> dict[Address, ResourceChange]:
     """Every recorded instance deleted; with targets, those and what depends on them."""
     chosen = [i for i in snapshot.instances if _targets_deletion(i.address, options.targets)]
@@ -382,6 +390,7 @@ def _destroy_changes(
             action=Action.DELETE,
             before={**i.inputs, **i.outputs},
             after=None,
+            sensitive_paths=sensitive_paths(registry, i.kind),
         )
         for i in chosen
     }

@@ -78,7 +78,7 @@ def refresh(snapshot: StateSnapshot, registry: ProviderRegistry, context: ReadCo
             continue
         outputs, message, gone = result
         before = {**instance.inputs, **instance.outputs}
-        sensitive = _sensitive_paths(registry, instance.kind)
+        sensitive = sensitive_paths(registry, instance.kind)
         if gone:
             del instances[instance.address]
             drift.append(DriftNote(instance.address, before, None, sensitive))
@@ -149,7 +149,8 @@ def _read(
     return response.outputs, response.drift, response.gone
 
 
-def _sensitive_paths(registry: ProviderRegistry, kind: str) -> tuple[tuple[str | int, ...], ...]:
+def sensitive_paths(registry: ProviderRegistry, kind: str) -> tuple[tuple[str | int, ...], ...]:
+    """The attributes a kind's schema marks sensitive (none when it is not installed)."""
     try:
         schema = registry.get(kind).schema
     except MlformError:
