@@ -18,14 +18,14 @@ from typing import Any
 from mlform.addresses import Address
 from mlform.diagnostics import Diagnostic, error
 from mlform.language.config import Configuration, ResourceDecl
-from mlform.language.values import UNKNOWN, contains_unknown, is_unknown, unmark
+from mlform.language.values import UNKNOWN, contains_unknown, unmark
 from mlform.language.variables import Mode, VariableInput
 from mlform.plans.action import Action, ActionReason
 from mlform.plans.builds import BuildContext, PlannedBuild, plan_build
 from mlform.plans.changes import OutputChange, Plan, ResourceChange
 from mlform.plans.decide import Decision, Presence, decide_action
 from mlform.plans.refresh import Refreshed, not_refreshed, sensitive_paths
-from mlform.sdk import BlockValue, ProviderRegistry, ResourceRef, ResourceSchema
+from mlform.sdk import BlockValue, ProviderRegistry, ResourceSchema
 from mlform.state.objects import ResourceInstance, StateSnapshot
 from mlform.validation.check import Checker, ValidationResult, validate_directory
 from mlform.validation.decode import Decoded
@@ -141,8 +141,9 @@ def decide_instance(
         return decide_action(prior_status=None), False
     proposed = _ignoring_changes(resource, prior_inputs, proposed)
     paths = tuple(schema.block.replacement_paths(prior_inputs, proposed))
-    references = {(a.name,) for a in schema.block.inputs if isinstance(a.type, ResourceRef)}
-    by_upstream = tuple(p for p in paths if p in references and is_unknown(proposed.get(str(p[0]))))
+    # in a plan, only an upstream that will be rebuilt leaves a value unknown (its id, or an
+    # output such as `rows`): such a change is the upstream's, not the configuration's
+    by_upstream = tuple(p for p in paths if contains_unknown(unmark(proposed.get(str(p[0])))[0]))
     decision = decide_action(
         prior_status=prior.status,
         prior_inputs=prior_inputs,

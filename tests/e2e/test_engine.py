@@ -245,7 +245,7 @@ def test_a_destroyed_build_is_restored_and_a_changed_source_is_built_again(
     assert run("state", "show", "dataset.customers").stdout == ids
 
     other = mlform("apply", "--auto-approve", "--workspace", "review", cwd=directory)
-    assert other.code == 0 and other.stdout.count("Restored from cache") == 3
+    assert other.code == 0 and other.stdout.count(": Restored from cache (built") == 3
 
     write_csv(directory / "customers.csv", 300, offset=1000)  # same size, other rows
     changed = run("apply", "--auto-approve")
@@ -258,3 +258,37 @@ def test_a_destroyed_build_is_restored_and_a_changed_source_is_built_again(
     back = run("apply", "--auto-approve")
     assert "dataset.customers: Restored from cache" in back.stdout, back.output
     assert run("state", "show", "dataset.customers").stdout == ids
+
+
+def test_early_cutoff_when_an_edit_changes_nothing_downstream_reads(mlform, tmp_path: Path):
+    directory = project(tmp_path)
+    (directory / "main.mlf.hcl").write_text(
+        'dataset "customers" {\n  source  = "customers.csv"\n  columns = ["id", "age"]\n}\n\n'
+        'dataset "capped" {\n  source = "regions.csv"\n  limit  = dataset.customers.rows\n}\n'
+    )
+    run = lambda *args: mlform(*args, cwd=directory)  # noqa: E731
+    assert run("apply", "--auto-approve").code == 0
+    before = run("state", "show", "dataset.customers").stdout
+
+    text = (directory / "customers.csv").read_text().replace(",pro", ",premium")
+    (directory / "customers.csv").write_text(text)  # a column the dataset does not keep
+    planned = run("plan")
+    assert "# dataset.customers must be replaced" in planned.stdout
+    assert "# (because the source changed: customers.csv)" in planned.stdout
+    assert "# dataset.capped must be replaced" in planned.stdout
+    assert "# (because an upstream resource will be replaced: dataset.customers)" in (
+        planned.stdout
+    )
+    applied = run("apply", "--auto-approve")
+    assert applied.code == 0, applied.output
+    assert "dataset.customers: Replacement complete after" in applied.stdout
+    assert "dataset.capped: No changes needed: dataset.customers came out with the same id" in (
+        applied.stdout
+    )
+    assert "dataset.capped: Replac" not in applied.stdout
+    assert "Resources: 1 added, 0 changed, 1 destroyed." in applied.stdout
+    after = run("state", "show", "dataset.customers").stdout
+    assert [line for line in before.splitlines() if line.startswith("id ")] == [
+        line for line in after.splitlines() if line.startswith("id ")
+    ]
+    assert run("plan", "--detailed-exitcode").code == 0
