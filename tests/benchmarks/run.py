@@ -107,6 +107,51 @@ def plan_10_noop(ctx: Context) -> Command:
     return replace(command, env={"MLFORM_CACHE_DIR": str(ctx.scratch("plan-10-cache"))})
 
 
+def _million_rows(ctx: Context) -> tuple[Path, Path]:
+    """A 1,000,000-row CSV dataset, applied once (so its build is in the cache)."""
+    import random
+    import subprocess
+
+    config, home = ctx.workdir / "million", ctx.workdir / "million-state"
+    data = config / "big.csv"
+    if not data.exists():  # shared by both benchmarks
+        config, home = ctx.scratch("million"), ctx.scratch("million-state")
+        generator = random.Random(7)
+        with data.open("w") as handle:
+            handle.write("id,tenure,monthly,plan,churned\n")
+            for i in range(1_000_000):
+                plan = generator.choice(("basic", "pro", "team"))
+                monthly = round(generator.uniform(5, 120), 2)
+                handle.write(f"{i},{generator.randint(0, 72)},{monthly},{plan},{i % 3 == 0}\n")
+        (config / "main.mlf.hcl").write_text(
+            'dataset "big" {\n  source = "big.csv"\n  where  = "tenure > 0"\n}\n'
+        )
+        subprocess.run(
+            [*ctx.mlform_argv("apply", "--auto-approve", "--state", str(home), str(config))],
+            check=True,
+            capture_output=True,
+        )
+    return config, home
+
+
+@suite.benchmark("dataset of 1M rows, recomputed")
+def million_recomputed(ctx: Context) -> Command:
+    """`mlform apply --replace dataset.big`: read a 1,000,000-row CSV, filter it with DuckDB,
+    write Parquet to the artifact store (the build cache is bypassed by --replace)."""
+    config, home = _million_rows(ctx)
+    here = str(HERE / "apply_after.py")
+    return ctx.python_command(here, "recompute", str(home), str(config), label="apply --replace")
+
+
+@suite.benchmark("dataset of 1M rows, restored from cache")
+def million_restored(ctx: Context) -> Command:
+    """The same dataset forgotten from the state and applied again: its earlier build is
+    found by build key and restored (the source is fingerprinted through the stat cache)."""
+    config, home = _million_rows(ctx)
+    here = str(HERE / "apply_after.py")
+    return ctx.python_command(here, "restore", str(home), str(config), label="apply (restore)")
+
+
 @suite.benchmark("fingerprint 1 GiB, unchanged then changed")
 def fingerprint_1gib(ctx: Context) -> Command:
     """Fingerprint a 1 GiB file through the stat cache: once unchanged (a stat, no read) and
