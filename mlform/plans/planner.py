@@ -17,6 +17,7 @@ from typing import Any
 
 from mlform.addresses import Address
 from mlform.diagnostics import Diagnostic, error
+from mlform.errors import MlformError
 from mlform.language.config import Configuration, ResourceDecl
 from mlform.language.values import UNKNOWN, contains_unknown, unmark
 from mlform.language.variables import Mode, VariableInput
@@ -355,7 +356,7 @@ def _plan_deletions(
             address=prior.address,
             action=decision.action,
             reason=decision.reason,
-            before={**prior.inputs, **prior.outputs},
+            before={**shown_inputs(registry, prior), **prior.outputs},
             after=None,
             sensitive_paths=sensitive_paths(registry, prior.kind),
         )
@@ -389,7 +390,7 @@ def _destroy_changes(
         i.address: ResourceChange(
             address=i.address,
             action=Action.DELETE,
-            before={**i.inputs, **i.outputs},
+            before={**shown_inputs(registry, i), **i.outputs},
             after=None,
             sensitive_paths=sensitive_paths(registry, i.kind),
         )
@@ -488,6 +489,17 @@ def _from_json(block: Any, data: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(item, dict)
         ]
     return result
+
+
+def shown_inputs(registry: ProviderRegistry, instance: ResourceInstance) -> dict[str, Any]:
+    """A recorded instance's inputs the way plans print them (nested blocks as lists of
+    their attributes); as stored when its kind is not installed."""
+    try:
+        schema = registry.get(instance.kind).schema
+    except MlformError:
+        return dict(instance.inputs)
+    flattened = _flatten_blocks(inputs_from_json(schema, instance.inputs))
+    return {name: value for name, value in flattened.items() if name in instance.inputs}
 
 
 def _flatten_blocks(config: Mapping[str, Any]) -> dict[str, Any]:

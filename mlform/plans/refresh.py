@@ -67,6 +67,8 @@ def refresh(snapshot: StateSnapshot, registry: ProviderRegistry, context: ReadCo
     else:
         with ThreadPoolExecutor(workers, thread_name_prefix="mlform-refresh") as pool:
             results = list(pool.map(lambda i: _read(i, registry, context), to_read))
+    from mlform.plans.planner import shown_inputs
+
     instances = {instance.address: instance for instance in snapshot.instances}
     drift: list[DriftNote] = []
     drifted: set[Address] = set()
@@ -77,7 +79,8 @@ def refresh(snapshot: StateSnapshot, registry: ProviderRegistry, context: ReadCo
             diagnostics.append(result)
             continue
         outputs, message, gone = result
-        before = {**instance.inputs, **instance.outputs}
+        inputs = shown_inputs(registry, instance)
+        before = {**inputs, **instance.outputs}
         sensitive = sensitive_paths(registry, instance.kind)
         if gone:
             del instances[instance.address]
@@ -85,7 +88,7 @@ def refresh(snapshot: StateSnapshot, registry: ProviderRegistry, context: ReadCo
             reasons[instance.address] = message or "it no longer exists"
         elif message is not None:
             instances[instance.address] = replace(instance, outputs=dict(outputs))
-            after = {**instance.inputs, **outputs}
+            after = {**inputs, **outputs}
             drift.append(DriftNote(instance.address, before, after, sensitive))
             drifted.add(instance.address)
             reasons[instance.address] = message
