@@ -222,9 +222,7 @@ def test_init_reports_the_setup_and_force_unlock_releases_a_lock(mlform, tmp_pat
     assert missing.code == 1 and info.id in missing.stderr
 
 
-def test_a_destroyed_build_is_restored_and_a_changed_source_is_built_again(
-    mlform, tmp_path: Path
-):
+def test_a_destroyed_build_is_restored_and_a_changed_source_is_built_again(mlform, tmp_path: Path):
     directory = project(tmp_path)
     run = lambda *args: mlform(*args, cwd=directory)  # noqa: E731
     first = run("apply", "--auto-approve")
