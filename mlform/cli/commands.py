@@ -135,3 +135,9 @@ def fmt(args: argparse.Namespace) -> int:
     from mlform.cli.formatting import format_paths
 
     return format_paths(args)
+
+
+def gc(args: argparse.Namespace) -> int:
+    from mlform.cli import gc_command
+
+    return gc_command.run(args)

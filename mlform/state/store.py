@@ -11,7 +11,7 @@ results and `stat_cache_put`, a cache, is dropped.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -21,7 +21,8 @@ from sqlalchemy import Engine, delete, insert, select
 from mlform.addresses import Address
 from mlform.artifacts.fingerprint import StatEntry
 from mlform.artifacts.hashing import is_digest
-from mlform.state import instances, records, statements
+from mlform.state import collect, instances, records, statements
+from mlform.state.collect import ForgottenArtifacts
 from mlform.state.database import BUSY_TIMEOUT, Database, database_url
 from mlform.state.errors import StateError
 from mlform.state.locking import LockInfo, LockNotFoundError, StateLockedError
@@ -192,6 +193,39 @@ class StateStore:
                 ArtifactReference(row.workspace_key, Address.parse(row.address), row.name, digest)
                 for row in rows
             ]
+
+    # garbage collection (mlform.state.collect) ---------------------------------------------
+
+    def unreferenced_artifacts(self) -> list[ArtifactRecord]:
+        """The recorded artifacts that no resource instance in any workspace uses, by digest."""
+        with self._database.reading() as connection:
+            return [] if connection is None else collect.unreferenced_artifacts(connection)
+
+    def builds_needing(self, digests: Iterable[str]) -> list[Build]:
+        """The builds that need any of these artifacts (which forgetting them would remove)."""
+        wanted = frozenset(digests)
+        with self._database.reading() as connection:
+            return [] if connection is None else collect.builds_needing(connection, wanted)
+
+    def forget_artifacts(
+        self,
+        digests: Iterable[str],
+        *,
+        own_locks: Iterable[str] = (),
+        before_commit: Callable[[frozenset[str]], None] | None = None,
+    ) -> ForgottenArtifacts:
+        """Forget those of `digests` that no instance uses, with every build needing one of
+        them, in one write transaction; what was forgotten.
+
+        No other writer runs meanwhile, and no workspace lock but the `own_locks` (ids) may be
+        held: StateLockedError names the holder of another. `before_commit(forgotten)` runs
+        last inside the transaction, the place to delete the files: an apply taking its lock
+        later finds neither them nor their records. Should it raise, nothing is forgotten.
+        """
+        with self._database.writing() as connection:
+            return collect.forget_artifacts(
+                connection, digests, frozenset(own_locks), before_commit
+            )
 
     # history --------------------------------------------------------------------------------
 

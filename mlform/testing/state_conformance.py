@@ -33,6 +33,8 @@ from mlform.addresses import Address
 from mlform.artifacts import LocalArtifactStore, hash_bytes
 from mlform.state import (
     SCHEMA_VERSION,
+    ArtifactRecord,
+    Build,
     LockInfo,
     LockNotFoundError,
     MetricPoint,
@@ -48,6 +50,7 @@ from mlform.state import (
     StateStore,
     acquire,
 )
+from mlform.state.collect import ForgottenArtifacts
 from mlform.state.migrations import Migration, Schema
 from mlform.state.models import workspace_table
 from mlform.testing import state_workers
@@ -262,6 +265,120 @@ class StateStoreConformance:
         store.stat_cache_put(changed)
         assert store.stat_cache_get(entry.path) == changed
 
+    # garbage collection (mlform.state.collect) ---------------------------------------------
+
+    def test_unreferenced_artifacts_are_those_no_workspace_uses(
+        self, open_store: OpenStore
+    ) -> None:
+        store = open_store()
+        assert store.unreferenced_artifacts() == [] and store.builds_needing([DIGEST]) == []
+        first, second, third = "a1" * 32, "b2" * 32, "c3" * 32
+        for digest in (third, first, second):
+            store.record_artifact(digest, 10, "/artifacts")
+        store.record_instance(KEY, instance(0, artifacts={"data": first}))
+        store.record_instance(OTHER, instance(0, artifacts={"data": second, "extra": first}))
+        assert digests(store.unreferenced_artifacts()) == [third]
+        store.remove_instance(KEY, instance(0).address)
+        assert digests(store.unreferenced_artifacts()) == [third]  # OTHER uses it still
+        store.record_instance(OTHER, instance(0, artifacts={"data": third}))  # replaced
+        unused = store.unreferenced_artifacts()
+        assert digests(unused) == [first, second]
+        assert (unused[0].size, unused[0].location) == (10, "/artifacts")
+
+    def test_forgetting_artifacts_removes_the_builds_that_need_them(
+        self, open_store: OpenStore
+    ) -> None:
+        store = open_store()
+        first, second, third, unrecorded = "a1" * 32, "b2" * 32, "c3" * 32, "d4" * 32
+        for digest in (first, second, third):
+            store.record_artifact(digest, 10, "/artifacts")
+        store.record_instance(
+            KEY, instance(0, build_key="both", artifacts={"a": first, "b": second})
+        )
+        store.record_instance(KEY, instance(1, build_key="third", artifacts={"c": third}))
+        store.record_instance(KEY, instance(2, build_key="none"))
+        store.remove_instance(KEY, instance(0).address)  # its build stays, for the cache
+        assert build_keys(store.builds_needing([second])) == ["both"]
+        assert build_keys(store.builds_needing([third, first])) == ["both", "third"]
+        assert store.builds_needing([]) == [] and store.builds_needing([unrecorded]) == []
+        serial = store.snapshot(KEY).serial
+        forgotten = store.forget_artifacts([first, third, unrecorded])
+        assert forgotten.digests == {first, unrecorded}  # third is in use: kept
+        assert build_keys(forgotten.builds) == ["both"]
+        assert forgotten.builds[0].artifacts == {"a": first, "b": second}
+        assert store.find_build("both") is None
+        assert store.find_build("third") is not None and store.find_build("none") is not None
+        assert store.artifact(first) is None
+        assert store.artifact(second) is not None and store.artifact(third) is not None
+        snapshot = store.snapshot(KEY)
+        assert snapshot.serial == serial  # no workspace changed
+        used = snapshot.instance(instance(1).address)
+        assert used is not None and used.artifacts == {"c": third}
+        assert store.forget_artifacts([]) == ForgottenArtifacts()
+
+    def test_forgetting_artifacts_refuses_while_another_lock_is_held(
+        self, open_store: OpenStore
+    ) -> None:
+        store = open_store()
+        store.record_artifact(DIGEST, 10, "/artifacts")
+        held = store.lock(OTHER, LockInfo.for_this_process("apply"))
+        with pytest.raises(StateLockedError) as locked:
+            store.forget_artifacts([DIGEST])
+        assert locked.value.workspace_key == OTHER and locked.value.holder.id == held
+        assert store.artifact(DIGEST) is not None
+        own = store.lock(KEY, LockInfo.for_this_process("gc"))
+        with pytest.raises(StateLockedError):
+            store.forget_artifacts([DIGEST], own_locks=[own])
+        assert store.forget_artifacts([DIGEST], own_locks=[own, held]).digests == {DIGEST}
+        assert store.artifact(DIGEST) is None
+
+    def test_forgetting_artifacts_is_undone_when_before_commit_fails(
+        self, open_store: OpenStore
+    ) -> None:
+        store = open_store()
+        store.record_artifact(DIGEST, 10, "/artifacts")
+        store.record_instance(KEY, instance(0, build_key="key-1", artifacts={"data": DIGEST}))
+        store.remove_instance(KEY, instance(0).address)
+        seen: list[frozenset[str]] = []
+
+        def fail(forgotten: frozenset[str]) -> None:
+            seen.append(forgotten)
+            raise OSError("read-only file system")
+
+        with pytest.raises(OSError, match="read-only"):
+            store.forget_artifacts([DIGEST], before_commit=fail)
+        assert seen == [frozenset({DIGEST})]
+        assert store.artifact(DIGEST) is not None and store.find_build("key-1") is not None
+
+    def test_no_lock_can_be_taken_until_forgotten_artifacts_are_committed(
+        self, open_store: OpenStore
+    ) -> None:
+        """The files go in `before_commit`; an apply that locked its workspace meanwhile
+        could store one of them again and record it after the collection deleted it."""
+        store, applying = open_store(), open_store()
+        store.record_artifact(DIGEST, 10, "/artifacts")
+        applying.create_workspace(KEY)  # its engine ready: only the lock is left to wait for
+        taken = threading.Event()
+        lock_ids: list[str] = []
+        blocked: list[bool] = []
+
+        def take_lock() -> None:
+            lock_ids.append(applying.lock(KEY, LockInfo.for_this_process("apply")))
+            taken.set()
+
+        thread = threading.Thread(target=take_lock)
+
+        def while_forgetting(forgotten: frozenset[str]) -> None:
+            thread.start()
+            blocked.append(not taken.wait(0.5))
+
+        store.forget_artifacts([DIGEST], before_commit=while_forgetting)
+        assert taken.wait(10)
+        thread.join()
+        assert blocked == [True]
+        held = store.current_lock(KEY)
+        assert held is not None and [held.id] == lock_ids and store.artifact(DIGEST) is None
+
     # concurrency ----------------------------------------------------------------------------
 
     def test_snapshots_are_consistent_while_another_connection_writes(
@@ -467,6 +584,14 @@ class StateStoreConformance:
         assert store.artifact(third["before-commit"]) is not None
         assert store.record_instance("partial-write", instance(9)) == 3  # still writable
         assert acquire(store, "partial-write", "apply").released_stale == ()
+
+
+def digests(artifacts: Iterable[ArtifactRecord]) -> list[str]:
+    return [artifact.digest for artifact in artifacts]
+
+
+def build_keys(builds: Iterable[Build]) -> list[str]:
+    return [build.build_key for build in builds]
 
 
 def check_consistent(store: StateStore, artifact_roots: Iterable[str | Path]) -> None:
