@@ -13,6 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from mlform.errors import MlformError
+from mlform.urls import masked
 from mlform.views.terminal import Terminal
 
 if TYPE_CHECKING:  # imported when run: building the parser must stay cheap
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(location, str):  # a URL: no local store to collect from
             raise MlformError(
                 f"mlform gc removes artifacts from a local directory, and the artifacts of the "
-                f"state {workspace.home} are at {location}; remove unused ones there with the "
+                f"state {masked(workspace.home)} are at {masked(location)}; remove unused ones there with the "
                 "storage's own tools for now"
             )
         collected = collect_garbage(

@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return int(getattr(commands, args.command.replace("-", "_"))(args))
     except MlformError as exc:
-        sys.stderr.write(f"Error: {exc}\n")
+        from mlform.urls import masked
+
+        sys.stderr.write(f"Error: {masked(exc)}\n")  # a database URL may name its password
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")

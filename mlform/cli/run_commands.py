@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlform.errors import MlformError
+from mlform.urls import masked
 from mlform.views.terminal import Terminal
 
 EXIT_CHANGES = 2
@@ -270,7 +271,7 @@ def _check_saved(path: Path, saved: Any, planned: _Planned) -> None:
         now = f"lineage {prior.lineage}" if prior.lineage else "nothing recorded for it"
         raise MlformError(
             f"the plan in {path} was made against another state (lineage {saved.lineage}); "
-            f"this state home ({workspace.home}) has {now}. Apply it with the state it was "
+            f"this state home ({masked(workspace.home)}) has {now}. Apply it with the state it was "
             f"planned with, or plan again here."
         )
     if (prior.lineage, prior.serial) != (saved.lineage, saved.serial):

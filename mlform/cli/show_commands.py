@@ -11,6 +11,7 @@ from typing import Any
 
 from mlform import __version__
 from mlform.errors import MlformError
+from mlform.urls import masked
 from mlform.views.terminal import Terminal
 
 
@@ -131,7 +132,7 @@ def init(args: argparse.Namespace, directory: Path) -> int:
         snapshot = workspace.snapshot()
         version = store.schema_version()
         out.print(f"- State: {store.url} (schema version {version}; from {home.origin})")
-        out.print(f"- Artifacts: {home.artifacts}")
+        out.print(f"- Artifacts: {masked(home.artifacts)}")
         out.print(
             f"- Workspace: {workspace.key} ({len(snapshot.instances)} resource instances, "
             f"serial {snapshot.serial})"

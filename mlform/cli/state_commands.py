@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mlform.addresses import Address
 from mlform.errors import MlformError
+from mlform.urls import masked
 
 
 def run(args: argparse.Namespace, directory: Path) -> int:
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace, directory: Path) -> int:
     instance = snapshot.instance(address)
     if instance is None:
         raise MlformError(
-            f"{address} is not in the state of workspace {snapshot.workspace_key} ({home}); "
+            f"{address} is not in the state of workspace {snapshot.workspace_key} ({masked(home)}); "
             "`mlform state list` shows what is"
         )
     if args.state_command == "show":
