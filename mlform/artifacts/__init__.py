@@ -6,10 +6,19 @@ after a destroy, is one file, and any copy can be checked against its name. A wr
 a temporary name and is renamed only once complete and flushed, so a process killed at any
 instant never leaves a half-written artifact where a complete one is expected. Fingerprints of
 source files use the same digest, behind a stat cache that makes an unchanged file cost a stat.
-This package needs neither SQLAlchemy nor the state store.
+Artifacts live in a local directory or, through fsspec, at any URL (`s3://bucket/prefix`),
+downloaded into a local cache when read; `open_store` picks the store a location names, and
+fsspec loads only when a URL store is used. This package needs neither SQLAlchemy nor the
+state store.
 """
 
-from mlform.artifacts.errors import ArtifactError, ArtifactNotFoundError, FingerprintError
+from mlform.artifacts.cache import ArtifactCache, cache_directory
+from mlform.artifacts.errors import (
+    ArtifactDamagedError,
+    ArtifactError,
+    ArtifactNotFoundError,
+    FingerprintError,
+)
 from mlform.artifacts.fingerprint import (
     RACY_WINDOW_NS,
     CachedFingerprinter,
@@ -19,12 +28,17 @@ from mlform.artifacts.fingerprint import (
     fingerprint_file,
 )
 from mlform.artifacts.hashing import hash_bytes, hash_file, is_digest
+from mlform.artifacts.locations import is_url, without_credentials
+from mlform.artifacts.storage import ArtifactStorage, open_store
 from mlform.artifacts.store import LocalArtifactStore, StoredArtifact
 
 __all__ = [
     "RACY_WINDOW_NS",
+    "ArtifactCache",
+    "ArtifactDamagedError",
     "ArtifactError",
     "ArtifactNotFoundError",
+    "ArtifactStorage",
     "CachedFingerprinter",
     "FingerprintError",
     "LocalArtifactStore",
@@ -32,8 +46,12 @@ __all__ = [
     "StatCache",
     "StatEntry",
     "StoredArtifact",
+    "cache_directory",
     "fingerprint_file",
     "hash_bytes",
     "hash_file",
     "is_digest",
+    "is_url",
+    "open_store",
+    "without_credentials",
 ]

@@ -21,6 +21,11 @@ class ArtifactNotFoundError(ArtifactError):
         )
 
 
+class ArtifactDamagedError(ArtifactError, OSError):
+    """A stored artifact's content no longer hashes to its digest. An OSError too, so that a
+    reader treating unreadable files as damaged treats this one so as well."""
+
+
 class FingerprintError(MlformError, OSError):
     """A file is no regular file, or kept changing while read. An OSError too, so callers
     handle it with the operating system's refusals (missing file, permission denied)."""

@@ -48,6 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mlform.artifacts.store import LocalArtifactStore
     from mlform.cli.commands import _directory as configuration_directory
     from mlform.engine.workspace import StateOptions, Workspace
     from mlform.language.loader import load_configuration
@@ -59,15 +60,15 @@ def run(args: argparse.Namespace) -> int:
     timeout = parse_duration(args.lock_timeout)
     config, _ = load_configuration(directory, default_registry().kinds())
     with Workspace(config, StateOptions(args.state, environ=dict(os.environ))) as workspace:
-        location = workspace.home.artifacts
-        if isinstance(location, str):  # a URL: no local store to collect from
+        files = workspace.artifacts()
+        if not isinstance(files, LocalArtifactStore):  # a URL: no local store to collect from
             raise MlformError(
                 f"mlform gc removes artifacts from a local directory, and the artifacts of the "
-                f"state {masked(workspace.home)} are at {masked(location)}; remove unused ones there with the "
-                "storage's own tools for now"
+                f"state {masked(workspace.home)} are at {masked(files.location)}; remove unused "
+                "ones there with the storage's own tools for now"
             )
         collected = collect_garbage(
-            workspace.store, workspace.artifacts(), dry_run=args.dry_run, lock_timeout=timeout
+            workspace.store, files, dry_run=args.dry_run, lock_timeout=timeout
         )
     color = False if args.no_color else None
     err = Terminal(sys.stderr, color=color)

@@ -53,7 +53,8 @@ def _make_plan(
     targets = [Address.parse(text) for text in args.target]
 
     def state(config: Any) -> Any:
-        workspace = Workspace(config, StateOptions(args.state, args.workspace, environ))
+        options = StateOptions(args.state, args.workspace, environ, args.verify)
+        workspace = Workspace(config, options)
         planned.workspace = workspace
         if operation is not None:
             planned.lock = acquire(workspace.store, workspace.key, operation, timeout)

@@ -21,7 +21,7 @@ from mlform.state.objects import StateSnapshot
 
 if TYPE_CHECKING:
     from mlform.artifacts.fingerprint import CachedFingerprinter, StatEntry
-    from mlform.artifacts.store import LocalArtifactStore
+    from mlform.artifacts.storage import ArtifactStorage
     from mlform.plans.builds import BuildContext
     from mlform.sdk import Fingerprinter
     from mlform.state.objects import Build
@@ -35,6 +35,8 @@ class StateOptions:
     state: str | None = None
     workspace: str = "default"
     environ: Mapping[str, str] | None = None
+    verify: bool = False
+    """`--verify`: stored artifacts are checked by digest, not only for existence."""
 
 
 class Workspace:
@@ -51,7 +53,9 @@ class Workspace:
             artifacts=setting(config, "artifacts"),
         )
         self.key = workspace_key(config.directory, options.workspace)
+        self.verify = options.verify
         self._store: StateStore | None = None
+        self._artifacts: ArtifactStorage | None = None
 
     @property
     def store(self) -> StateStore:
@@ -69,10 +73,15 @@ class Workspace:
             return StateSnapshot(self.key, None, 0)
         return self.store.snapshot(self.key)
 
-    def artifacts(self) -> LocalArtifactStore:
-        from mlform.artifacts.store import LocalArtifactStore
+    def artifacts(self) -> ArtifactStorage:
+        """The artifact store: the home's `artifacts/`, or the directory or URL that
+        `MLFORM_ARTIFACTS` or `mlform { artifacts }` names. One per workspace, so that a
+        remote one is opened (and its bucket checked) once."""
+        if self._artifacts is None:
+            from mlform.artifacts.storage import open_store
 
-        return LocalArtifactStore(self.home.artifacts)
+            self._artifacts = open_store(self.home.artifacts, origin=self.home.artifacts_origin)
+        return self._artifacts
 
     def fingerprinter(self, *, best_effort: bool) -> CachedFingerprinter:
         """Source fingerprints through the state's stat cache. A plan never waits for the
@@ -90,8 +99,9 @@ class Workspace:
         if build is None:
             return None
         artifacts = self.artifacts()
-        if not all(artifacts.exists(digest) for digest in build.artifacts.values()):
-            return None  # collected since: it must be built again
+        check = artifacts.verify if self.verify else artifacts.exists
+        if not all(check(digest) for digest in build.artifacts.values()):
+            return None  # collected (or, with --verify, damaged) since: it must be built again
         return build
 
     def build_context(self, fingerprints: Fingerprinter | None) -> BuildContext:

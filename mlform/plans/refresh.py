@@ -173,10 +173,8 @@ def _missing_artifact(instance: ResourceInstance, context: ReadContext) -> str |
                 f'its stored "{name}" artifact ({digest[:12]}) is missing from the artifact store'
             )
         if context.verify:
-            from mlform.artifacts.hashing import hash_file
-
             try:
-                damaged = hash_file(store.local_path(digest)) != digest
+                damaged = not store.verify(digest)
             except OSError:
                 damaged = True
             if damaged:

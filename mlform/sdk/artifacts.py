@@ -25,6 +25,11 @@ class ArtifactStore(Protocol):
         """A local file holding the artifact, fetched first when the store is remote."""
         ...
 
+    def verify(self, digest: str) -> bool:
+        """Whether the stored artifact (in the store itself, not a local copy) still hashes
+        to its digest; False when it is missing."""
+        ...
+
 
 @dataclass(frozen=True)
 class Artifact:

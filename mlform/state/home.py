@@ -6,7 +6,11 @@ repository's root keeps every configuration's state in its `state/`). A local ho
 directory holding `mlform.db` and `artifacts/`; it is not created until the first write, and
 one that does not exist is an empty state. `sqlite:///FILE` names the database file itself,
 with `artifacts/` beside it. Another SQLAlchemy URL (`postgresql://...`) names a shared
-database, with artifacts wherever `mlform { artifacts = ... }` says.
+database, with artifacts wherever `MLFORM_ARTIFACTS` or `mlform { artifacts = ... }` says.
+
+The artifacts are chosen by `MLFORM_ARTIFACTS` (relative to the working directory) >
+`mlform { artifacts = ... }` (relative to the configuration directory) > the home's
+`artifacts/`; either setting may be a directory or an fsspec URL (`s3://bucket/prefix`).
 
 A workspace is the configuration directory relative to the root of its git repository (its
 absolute path outside git) plus a name, so every clone and every CI runner of a repository
@@ -22,24 +26,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlform.errors import MlformError
+from mlform.urls import masked
 
 ENVIRONMENT_VARIABLE = "MLFORM_STATE"
+ARTIFACTS_VARIABLE = "MLFORM_ARTIFACTS"
 DATABASE_FILE = "mlform.db"
 DEFAULT_HOME = "state"
 DEFAULT_WORKSPACE = "default"
 ARTIFACTS_DIRECTORY = "artifacts"
 
 _WORKSPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_ALMOST_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/(?!/)")  # s3:/bucket (C:/ has one letter)
 
 
 @dataclass(frozen=True)
 class StateHome:
-    """A resolved state home. `origin` says which setting chose it, for messages."""
+    """A resolved state home. `origin` and `artifacts_origin` say which settings chose the
+    home and its artifacts, for messages. A URL in `artifacts` may carry credentials: show it
+    through `mlform.urls.masked`."""
 
     database: str | Path
     artifacts: str | Path
     origin: str
     directory: Path | None = None
+    artifacts_origin: str = "the state home"
 
     @property
     def is_local(self) -> bool:
@@ -64,8 +74,9 @@ def resolve_state_home(
 ) -> StateHome:
     """The state home from `--state`, the environment, `mlform { state }` or the default.
 
-    `artifacts` is `mlform { artifacts = ... }`: required for a database URL, optional for a
-    local home (whose default is its `artifacts/` directory). Nothing is created.
+    `artifacts` is `mlform { artifacts = ... }`, overridden by `MLFORM_ARTIFACTS`: one of them
+    is required for a database URL, optional for a local home (whose default is its
+    `artifacts/` directory). Nothing is created.
     """
     working = Path(cwd) if cwd is not None else Path.cwd()
     if flag:
@@ -76,7 +87,16 @@ def resolve_state_home(
         value, base, origin = setting, Path(config_dir), "mlform { state }"
     else:
         value, base, origin = DEFAULT_HOME, working, "the default ./state"
-    artifacts_location = _artifacts_location(artifacts, Path(config_dir))
+    if environ.get(ARTIFACTS_VARIABLE):
+        artifacts_origin = ARTIFACTS_VARIABLE
+        artifacts_location = _artifacts_location(
+            environ[ARTIFACTS_VARIABLE], working, artifacts_origin
+        )
+    else:
+        artifacts_origin = "mlform { artifacts }"
+        artifacts_location = _artifacts_location(artifacts, Path(config_dir), artifacts_origin)
+    if artifacts_location is None:
+        artifacts_origin = "the state home"
     if value.startswith("sqlite:///"):  # a database file named by URL: artifacts beside it
         database = Path(os.path.abspath(base / value.removeprefix("sqlite:///")))
         return StateHome(
@@ -84,15 +104,17 @@ def resolve_state_home(
             artifacts=artifacts_location or database.parent / ARTIFACTS_DIRECTORY,
             origin=origin,
             directory=database.parent,
+            artifacts_origin=artifacts_origin,
         )
     if _is_url(value):
         if artifacts_location is None:
             raise MlformError(
-                f"the state {value} (from {origin}) is a database URL, so artifacts need a "
-                'location of their own: add mlform { artifacts = "s3://bucket/prefix" } (or any '
-                "directory or fsspec URL) to the configuration"
+                f"the state {masked(value)} (from {origin}) is a database URL, so artifacts "
+                'need a location of their own: add mlform { artifacts = "s3://bucket/prefix" } '
+                f"(or any directory or fsspec URL) to the configuration, or set "
+                f"{ARTIFACTS_VARIABLE}"
             )
-        return StateHome(value, artifacts_location, origin)
+        return StateHome(value, artifacts_location, origin, artifacts_origin=artifacts_origin)
     directory = Path(os.path.abspath(base / Path(value).expanduser()))
     if directory.exists() and not directory.is_dir():
         raise MlformError(
@@ -104,15 +126,24 @@ def resolve_state_home(
         artifacts=artifacts_location or directory / ARTIFACTS_DIRECTORY,
         origin=origin,
         directory=directory,
+        artifacts_origin=artifacts_origin,
     )
 
 
-def _artifacts_location(setting: str | None, config_dir: Path) -> str | Path | None:
+def _artifacts_location(setting: str | None, base: Path, origin: str) -> str | Path | None:
+    """A URL as written, a path made absolute against `base`."""
     if not setting:
         return None
+    setting = setting.strip()
     if _is_url(setting):
         return setting
-    return Path(os.path.abspath(config_dir / Path(setting).expanduser()))
+    if _ALMOST_URL.match(setting):
+        raise MlformError(
+            f'the artifact location "{masked(setting)}" (from {origin}) looks like a URL '
+            'without its "//"; write it as "s3://bucket/prefix" (or any fsspec URL), or as a '
+            "directory"
+        )
+    return Path(os.path.abspath(base / Path(setting).expanduser()))
 
 
 def _is_url(value: str) -> bool:
