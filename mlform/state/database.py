@@ -8,7 +8,9 @@ mode cannot corrupt the database and keeps every commit across a killed process;
 may lose the last commits, never the file.
 
 A state home that does not exist reads as empty: nothing is created until the first write.
-Another database (PostgreSQL) reads its snapshots under REPEATABLE READ.
+Another database (PostgreSQL) reads its snapshots in REPEATABLE READ, READ ONLY transactions,
+which see one instant and never wait for a writer's row locks. A `postgresql://` URL, as users
+write it, names psycopg 3, the driver the `postgres` extra installs.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
+from sqlalchemy.pool import NullPool
 
 from mlform.state import migrations
 from mlform.state.errors import StateError
@@ -33,11 +36,17 @@ BUSY_TIMEOUT = 10.0
 
 _BEGIN = "mlform_begin"
 
+# What users write, mapped to the driver mlform installs: SQLAlchemy's own default for a bare
+# `postgresql://` is psycopg2, which mlform does not depend on.
+_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary"}
+
 
 def database_url(target: str | Path) -> URL:
     """The SQLAlchemy URL for a URL, or for a local database file path."""
     if isinstance(target, str) and "://" in target:
-        return make_url(target)
+        url = make_url(target)
+        return url.set(drivername=_DEFAULT_DRIVERS.get(url.drivername, url.drivername))
     return URL.create("sqlite", database=str(Path(target).absolute()))
 
 
@@ -54,12 +63,17 @@ class Database:
                 raise StateError("an in-memory SQLite database cannot hold state; give a file")
             self.path = Path(url.database)
         self._engine: Engine | None = None
+        self._session_engine: Engine | None = None
         self._current = False
         self._mutex = threading.Lock()
 
     @property
     def where(self) -> str:
         return str(self.path) if self.path is not None else self.url.render_as_string(True)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
 
     @property
     def exists(self) -> bool:
@@ -116,11 +130,23 @@ class Database:
             found = migrations.read_version(connection)
         return None if found is None else found[0]
 
+    def session(self) -> Connection:
+        """A server connection of its own, outside the pool, in autocommit mode, open until
+        the caller closes it: what PostgreSQL's session-level advisory locks live on."""
+        with self._mutex:
+            if self._session_engine is None:
+                self._session_engine = _create_engine(
+                    self.url, poolclass=NullPool, isolation_level="AUTOCOMMIT"
+                )
+            engine = self._session_engine
+        return engine.connect()
+
     def dispose(self) -> None:
         with self._mutex:
-            if self._engine is not None:
-                self._engine.dispose()
-            self._engine = None
+            for engine in (self._engine, self._session_engine):
+                if engine is not None:
+                    engine.dispose()
+            self._engine = self._session_engine = None
             self._current = False
 
     def _ready(self, write: bool) -> Engine | None:
@@ -175,13 +201,42 @@ class Database:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._engine = _sqlite_engine(self.url, self.busy_timeout)
             else:
-                self._engine = create_engine(self.url)
+                self._engine = _create_engine(self.url)
         return self._engine
 
     def _snapshot_engine(self, engine: Engine) -> Engine:
         if self.path is not None:
             return engine.execution_options(**{_BEGIN: "DEFERRED"})
+        if self.is_postgresql:
+            return engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
         return engine.execution_options(isolation_level="REPEATABLE READ")
+
+
+def _create_engine(url: URL, **options: Any) -> Engine:
+    """An engine for a server database; a driver that is not installed is a StateError that
+    names the package to install."""
+    try:
+        return create_engine(url, **options)
+    except NoSuchModuleError as error:
+        raise StateError(
+            f"mlform does not know the database kind {url.drivername!r} of the state "
+            f"{url.render_as_string(True)}; give a PostgreSQL URL (postgresql://user@host/db) "
+            "or a local path"
+        ) from error
+    except ImportError as error:
+        driver = url.get_driver_name()
+        package = _DRIVER_PACKAGES.get(driver, error.name or driver)
+        raise StateError(
+            f"the state {url.render_as_string(True)} needs the database driver {driver}, "
+            f"which is not installed; install it with: pip install '{package}'"
+            + (
+                " (or mlform's postgres extra: pip install 'mlform[postgres]')"
+                if driver == "psycopg"
+                else ""
+            )
+        ) from error
 
 
 def _sqlite_engine(url: URL, busy_timeout: float) -> Engine:

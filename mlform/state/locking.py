@@ -5,7 +5,9 @@ raises `StateLockedError` describing who holds it, and `unlock(id)`; `force_unlo
 same release, for the user who knows the holder is gone. `acquire` is the policy apply and
 destroy use: retry with backoff until `--lock-timeout`, and release on the way a lock whose
 process no longer runs on this host (found dead, a zombie, or its pid now taken by a process
-that started later), reporting it. Plans take no lock: they read a snapshot.
+that started later), or whose holder the store knows to be gone on any host (PostgreSQL: its
+session ended, `mlform.state.advisory`), reporting it. Plans take no lock: they read a
+snapshot.
 """
 
 from __future__ import annotations
@@ -62,11 +64,13 @@ class LockInfo:
 
 
 class StateLockedError(MlformError):
-    """The workspace lock is held by someone else."""
+    """The workspace lock is held by someone else. `holder_gone`: the store knows the holder
+    is gone (its database session ended), wherever it ran, and the lock is stale."""
 
-    def __init__(self, workspace_key: str, holder: LockInfo):
+    def __init__(self, workspace_key: str, holder: LockInfo, *, holder_gone: bool = False):
         self.workspace_key = workspace_key
         self.holder = holder
+        self.holder_gone = holder_gone
         created = holder.created.strftime("%Y-%m-%d %H:%M:%S UTC")
         super().__init__(
             "State is locked\n"
@@ -139,7 +143,7 @@ def acquire(
             return AcquiredLock(workspace_key, info, tuple(released))
         except StateLockedError as error:
             holder = error.holder
-            if is_stale(holder):
+            if error.holder_gone or is_stale(holder):
                 with suppress(LockNotFoundError):  # someone else released it first
                     locker.force_unlock(holder.id)
                     released.append(holder)

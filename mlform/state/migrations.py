@@ -71,8 +71,12 @@ SCHEMA = Schema(SCHEMA_VERSION, MIGRATIONS)
 
 def read_version(connection: Connection) -> tuple[int, str] | None:
     """The database's schema version and the mlform that set it; None for an empty database."""
-    if not inspect(connection).has_table(schema_version_table.name):
+    if schema_version_table.name not in inspect(connection).get_table_names():
         return None
+    return _version_row(connection)
+
+
+def _version_row(connection: Connection) -> tuple[int, str] | None:
     columns = schema_version_table.c
     row = connection.execute(
         select(columns.version, columns.mlform_version).order_by(columns.version.desc()).limit(1)
@@ -81,11 +85,20 @@ def read_version(connection: Connection) -> tuple[int, str] | None:
 
 
 def check(connection: Connection, schema: Schema, where: str) -> int | None:
-    """The database's version, refused when newer than `schema`; None for an empty database."""
-    found = read_version(connection)
-    if found is None:
-        if inspect(connection).get_table_names():
+    """The database's version, refused when newer than `schema`; None for an empty database.
+
+    The table names are read once, in one statement: asked twice ("is there a schema_version
+    table?", then "any tables at all?"), a PostgreSQL connection outside a transaction's
+    snapshot could see no table, then every table another connection had just created, and
+    take mlform's own schema for a stranger's.
+    """
+    tables = inspect(connection).get_table_names()
+    if schema_version_table.name not in tables:
+        if tables:
             raise NotAStateDatabaseError(where)
+        return None
+    found = _version_row(connection)
+    if found is None:
         return None
     version, written_by = found
     if version > schema.version:

@@ -22,6 +22,7 @@ from mlform.addresses import Address
 from mlform.artifacts.fingerprint import StatEntry
 from mlform.artifacts.hashing import is_digest
 from mlform.state import collect, instances, records, statements
+from mlform.state.advisory import AdvisoryLocks
 from mlform.state.collect import ForgottenArtifacts
 from mlform.state.database import BUSY_TIMEOUT, Database, database_url
 from mlform.state.errors import StateError
@@ -55,6 +56,8 @@ class StateStore:
 
     def __init__(self, database: Database):
         self._database = database
+        # PostgreSQL: advisory locks held by sessions; elsewhere the row is the lock.
+        self._advisory = AdvisoryLocks(database) if database.is_postgresql else None
 
     @classmethod
     def open(
@@ -81,6 +84,8 @@ class StateStore:
         return self._database.version()
 
     def close(self) -> None:
+        if self._advisory is not None:
+            self._advisory.close()
         self._database.dispose()
 
     def __enter__(self) -> StateStore:
@@ -286,6 +291,8 @@ class StateStore:
 
     def lock(self, workspace_key: str, info: LockInfo) -> str:
         """Take the workspace lock, or raise StateLockedError naming its holder."""
+        if self._advisory is not None:
+            return self._advisory.lock(workspace_key, info)
         row = records.lock_row(workspace_key, info)
         with self._database.writing() as connection:
             while not statements.insert_if_absent(connection, lock_table, row, ["workspace_key"]):
@@ -299,6 +306,8 @@ class StateStore:
 
     def force_unlock(self, lock_id: str) -> LockInfo:
         """Release a lock whoever holds it; what it was."""
+        if self._advisory is not None:
+            return self._advisory.force_unlock(lock_id)
         with self._database.writing() as connection:
             row = connection.execute(select(lock_table).where(lock_table.c.id == lock_id)).first()
             if row is None:
