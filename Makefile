@@ -89,8 +89,8 @@ unit: install $(BIN)/hclcheck postgres
 
 test: lint typecheck unit
 
-bench: install
-	$(BIN)/python tests/benchmarks/run.py
+bench: install postgres
+	MLFORM_TEST_POSTGRESQL=$(MLFORM_TEST_POSTGRESQL) $(BIN)/python tests/benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

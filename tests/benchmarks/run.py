@@ -81,30 +81,65 @@ def validate_1000_warm(ctx: Context) -> Command:
     return replace(command, env={"MLFORM_CACHE_DIR": str(cache)})
 
 
-@suite.benchmark("plan 10 datasets, no changes")
-def plan_10_noop(ctx: Context) -> Command:
-    """`mlform plan` of ten CSV datasets applied and unchanged: start-up, load, read the
-    state snapshot, refresh (ten source fingerprints through the stat cache, ten artifact
-    checks), decide ten no-ops, print "No changes". The setup applies them for real."""
-    import subprocess
-
-    config = ctx.scratch("plan-10")
+def _ten_datasets(ctx: Context, name: str) -> Path:
+    config = ctx.scratch(name)
     blocks = []
     for i in range(10):
         rows = "".join(f"{n},{n * i % 97},{'ab'[n % 2]}\n" for n in range(200))
         (config / f"part{i}.csv").write_text("id,value,group\n" + rows)
         blocks.append(f'dataset "d{i}" {{\n  source = "part{i}.csv"\n}}\n')
     (config / "main.mlf.hcl").write_text("\n".join(blocks))
-    home = ctx.scratch("plan-10-state")
+    return config
+
+
+def _applied_plan(ctx: Context, config: Path, state: str, env: dict[str, str]) -> Command:
+    import subprocess
+
     subprocess.run(
-        [*ctx.mlform_argv("apply", "--auto-approve", "--state", str(home), str(config))],
+        [*ctx.mlform_argv("apply", "--auto-approve", "--state", state, str(config))],
         check=True,
         capture_output=True,
+        env={**os.environ, **env},
     )
     command = ctx.mlform(
-        "plan", "--detailed-exitcode", "--state", str(home), str(config), cwd=ctx.workdir
+        "plan", "--detailed-exitcode", "--state", state, str(config), cwd=ctx.workdir
     )
-    return replace(command, env={"MLFORM_CACHE_DIR": str(ctx.scratch("plan-10-cache"))})
+    return replace(
+        command, env={**env, "MLFORM_CACHE_DIR": str(ctx.scratch(f"{config.name}-cache"))}
+    )
+
+
+@suite.benchmark("plan 10 datasets, no changes")
+def plan_10_noop(ctx: Context) -> Command:
+    """`mlform plan` of ten CSV datasets applied and unchanged: start-up, load, read the
+    state snapshot, refresh (ten source fingerprints through the stat cache, ten artifact
+    checks), decide ten no-ops, print "No changes". The setup applies them for real."""
+    config = _ten_datasets(ctx, "plan-10")
+    return _applied_plan(ctx, config, str(ctx.scratch("plan-10-state")), {})
+
+
+@suite.benchmark("plan 10 datasets, no changes, state on PostgreSQL")
+def plan_10_noop_postgresql(ctx: Context) -> Command:
+    """The same with the state in a PostgreSQL database of its own (created on the server
+    MLFORM_TEST_POSTGRESQL names; `make bench` starts one) and artifacts in a directory."""
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    from mlform.state.database import database_url
+
+    server = os.environ.get("MLFORM_TEST_POSTGRESQL")
+    if not server:
+        raise RuntimeError("set MLFORM_TEST_POSTGRESQL to a PostgreSQL server (make postgres)")
+    engine = create_engine(database_url(server), isolation_level="AUTOCOMMIT")
+    name = f"mlform_bench_{uuid.uuid4().hex[:12]}"
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    state = engine.url.set(database=name).render_as_string(hide_password=False)
+    engine.dispose()
+    config = _ten_datasets(ctx, "plan-10-pg")
+    artifacts = {"MLFORM_ARTIFACTS": str(ctx.scratch("plan-10-pg-artifacts"))}
+    return _applied_plan(ctx, config, state, artifacts)
 
 
 def _million_rows(ctx: Context) -> tuple[Path, Path]:
