@@ -6,6 +6,7 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
 from mlform.cli.arguments import UsageError, build_parser, parse
 from mlform.errors import MlformError
@@ -19,9 +20,23 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _unraisable(hook: Any) -> None:
+    """An interrupt that lands inside a finalizer (a weakref callback, a `__del__`) is
+    swallowed there with an "Exception ignored" traceback. Deliver it again instead, in the
+    code the main thread runs next, so that it stops the command as any other interrupt."""
+    if isinstance(hook.exc_value, KeyboardInterrupt):
+        import _thread
+
+        # from another thread, a moment later: once the finalizer and this hook have returned
+        threading.Timer(0.05, _thread.interrupt_main, (signal.SIGTERM,)).start()
+        return
+    sys.__unraisablehook__(hook)
+
+
 def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
+        sys.unraisablehook = _unraisable
     try:
         args = parse(argv)
     except UsageError as exc:
