@@ -290,3 +290,48 @@ def test_early_cutoff_when_an_edit_changes_nothing_downstream_reads(mlform, tmp_
         line for line in after.splitlines() if line.startswith("id ")
     ]
     assert run("plan", "--detailed-exitcode").code == 0
+
+
+def answer_on_a_terminal(directory: Path, answer: str, *args: str) -> tuple[int, str]:
+    """Run mlform with a terminal as its standard input, and type `answer` there."""
+    import pty
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import ROOT
+
+    controller, terminal = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFORM_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlform", *args],
+        cwd=directory,
+        env={**environment, "PYTHONPATH": str(ROOT)},
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    os.close(terminal)
+    os.write(controller, (answer + "\n").encode())
+    output, _ = process.communicate(timeout=120)
+    os.close(controller)
+    return process.returncode, output
+
+
+def test_apply_and_destroy_ask_for_yes_on_a_terminal(tmp_path: Path):
+    directory = project(tmp_path)
+    code, output = answer_on_a_terminal(directory, "no", "apply")
+    assert code == 1, output
+    assert "Do you want to perform these actions?" in output
+    assert "Only 'yes' will be accepted to approve." in output
+    assert "Apply cancelled: nothing was changed." in output
+    assert "Creating..." not in output
+
+    code, output = answer_on_a_terminal(directory, "yes", "apply")
+    assert code == 0, output
+    assert "Apply complete! Resources: 3 added, 0 changed, 0 destroyed." in output
+
+    code, output = answer_on_a_terminal(directory, "yes", "destroy")
+    assert code == 0, output
+    assert "Do you really want to destroy every resource of workspace" in output
+    assert "Destroy complete! Resources: 3 destroyed." in output
