@@ -180,59 +180,54 @@ class Worker:
             # build took (what the next replacement is expected to take)
             stored = stored or dict(prior.artifacts)
             duration = prior.duration if prior.duration is not None else duration
-        self.store.record_instance(
-            self.workspace.key,
-            ResourceInstance(
-                address=job.address,
-                status=ObjectStatus.READY,
-                inputs=inputs_to_json(job.inputs),
-                outputs=outputs,
-                id=outputs.get("id") if isinstance(outputs.get("id"), str) else None,
-                artifacts=stored,
-                started=started,
-                finished=datetime.now(UTC),
-                duration=duration,
-                library_versions=dict(response.library_versions)
-                or dict(prior.library_versions if prior is not None else {}),
-                config_commit=self.config_commit,
-                dependencies=job.dependencies,
-                build_key=key,
-            ),
+        built = ResourceInstance(
+            address=job.address,
+            outputs=outputs,
+            id=outputs.get("id") if isinstance(outputs.get("id"), str) else None,
+            build_key=key,
+            artifacts=stored,
+            started=started,
+            duration=duration,
+            library_versions=dict(response.library_versions)
+            or dict(prior.library_versions if prior is not None else {}),
         )
-        if job.action is Action.CREATE_THEN_DELETE and prior is not None:
-            problems = self._tear_down(job, prior)
-            if problems:  # the new object is recorded; the old one could not be torn down
-                return Outcome(job, False, outputs, problems=problems)
-        return Outcome(job, True, outputs)
+        return self._record_result(job, built, None)
 
     def _restore(self, job: Job, build: Build) -> Outcome:
         """Record an earlier build under the same key as this instance's result."""
+        restored = ResourceInstance(
+            address=job.address,
+            outputs=dict(build.outputs),
+            id=build.id,
+            build_key=build.build_key,
+            artifacts=dict(build.artifacts),
+            started=datetime.now(UTC),
+            duration=build.duration,  # what building it takes, for expected times
+            library_versions=dict(build.library_versions),
+        )
+        return self._record_result(job, restored, build)
+
+    def _record_result(self, job: Job, result: ResourceInstance, restored: Build | None) -> Outcome:
+        """Record a ready result with the job's inputs and place in the graph, then tear the
+        old object down when it is replaced create-before-destroy."""
         assert job.inputs is not None
-        now = datetime.now(UTC)
-        outputs = dict(build.outputs)
         self.store.record_instance(
             self.workspace.key,
-            ResourceInstance(
-                address=job.address,
+            replace(
+                result,
                 status=ObjectStatus.READY,
                 inputs=inputs_to_json(job.inputs),
-                outputs=outputs,
-                id=build.id,
-                build_key=build.build_key,
-                artifacts=dict(build.artifacts),
-                started=now,
-                finished=now,
-                duration=build.duration,  # what building it takes, for expected times
-                library_versions=dict(build.library_versions),
+                finished=datetime.now(UTC),
                 config_commit=self.config_commit,
                 dependencies=job.dependencies,
             ),
         )
+        outputs = dict(result.outputs)
         if job.action is Action.CREATE_THEN_DELETE and job.prior is not None:
             problems = self._tear_down(job, job.prior)
-            if problems:
-                return Outcome(job, False, outputs, problems=problems, restored=build)
-        return Outcome(job, True, outputs, restored=build)
+            if problems:  # the new object is recorded; the old one could not be torn down
+                return Outcome(job, False, outputs, problems=problems, restored=restored)
+        return Outcome(job, True, outputs, restored=restored)
 
     def _store_artifacts(self, job: Job, response: ApplyResponse, workdir: Path) -> dict[str, str]:
         stored: dict[str, str] = {}
