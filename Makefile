@@ -75,6 +75,8 @@ demo: install
 	$(BIN)/mlform validate examples/quickstart
 	$(BIN)/mlform graph examples/quickstart
 	$(BIN)/mlform plan examples/quickstart
+	$(BIN)/mlform apply --auto-approve --target dataset.churn examples/quickstart
+	$(BIN)/mlform state list examples/quickstart
 
 lint: install
 	$(BIN)/ruff check mlform providers tests examples
