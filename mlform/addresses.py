@@ -25,6 +25,17 @@ class Address:
         return f"{self.kind}.{self.name}[{json.dumps(self.key)}]"
 
     @property
+    def sort_key(self) -> tuple[str, str, int, int, str]:
+        """The order plans, the state and Terraform list instances in: by resource, then no
+        key, whole-number keys in numeric order, string keys."""
+        key = self.key
+        if key is None:
+            return (self.kind, self.name, 0, 0, "")
+        if isinstance(key, int):
+            return (self.kind, self.name, 1, key, "")
+        return (self.kind, self.name, 2, 0, key)
+
+    @property
     def resource(self) -> str:
         """The address of the resource block, without the instance key."""
         return f"{self.kind}.{self.name}"

@@ -42,7 +42,7 @@ def read_snapshot(connection: Connection, workspace_key: str) -> StateSnapshot:
         select(instance_table).where(instance_table.c.workspace_key == workspace_key)
     )
     instances = [records.instance_of(row, artifacts.get(row.address, {})) for row in rows]
-    instances.sort(key=lambda instance: records.address_order(instance.address))
+    instances.sort(key=lambda instance: instance.address.sort_key)
     outputs = records.outputs_of(workspace.outputs)
     return StateSnapshot(
         workspace_key, workspace.lineage, workspace.serial, tuple(instances), outputs

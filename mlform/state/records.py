@@ -196,15 +196,6 @@ def artifact_of(row: Row[Any]) -> ArtifactRecord:
     return ArtifactRecord(row.digest, row.size, row.location, row.created)
 
 
-def address_order(address: Address) -> tuple[str, str, int, int, str]:
-    key = address.key
-    if key is None:
-        return (address.kind, address.name, 0, 0, "")
-    if isinstance(key, int):
-        return (address.kind, address.name, 1, key, "")
-    return (address.kind, address.name, 2, 0, key)
-
-
 def outputs_value(outputs: Mapping[str, RootOutput]) -> dict[str, Any]:
     return {
         name: {"value": output.value, "sensitive": output.sensitive}

@@ -7,7 +7,6 @@ which colours only on a terminal.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,7 +51,7 @@ def plan_lines(plan: Plan) -> list[Line]:
     lines: list[Line] = []
     if plan.drift:
         lines += _drift_lines(plan.drift)
-    changes = sorted(plan.resource_changes, key=lambda c: _address_order(c.address))
+    changes = sorted(plan.resource_changes, key=lambda c: c.address.sort_key)
     outputs = [o for o in plan.outputs.values() if o.action is not Action.NO_OP]
     if not changes and not outputs:
         lines += [
@@ -194,7 +193,7 @@ def _drift_lines(drift: tuple[DriftNote, ...]) -> list[Line]:
             None,
         ),
     ]
-    for note in sorted(drift, key=lambda n: _address_order(n.address)):
+    for note in sorted(drift, key=lambda n: n.address.sort_key):
         deleted = note.after is None
         lines.append(("", None))
         lines.append(
@@ -300,12 +299,3 @@ def _warning_lines(warnings: tuple[str, ...]) -> list[Line]:
     for warning in warnings:
         lines += [("", None), (f"Warning: {warning}", "bold yellow")]
     return lines
-
-
-def _address_order(address: Address) -> tuple[str, str, int, float, str]:
-    key = address.key
-    if key is None:
-        return (address.kind, address.name, 0, -math.inf, "")
-    if isinstance(key, int):
-        return (address.kind, address.name, 1, key, "")
-    return (address.kind, address.name, 2, 0, key)

@@ -49,12 +49,12 @@ def plan_json(
     variables = _variables(result)
     if variables:
         document["variables"] = variables
-    changes = sorted(plan.changes, key=lambda c: _order(c.address))
+    changes = sorted(plan.changes, key=lambda c: c.address.sort_key)
     entries = [_resource_change(c, schemas, marked.get(c.address, set())) for c in changes]
     document["planned_values"] = _planned_values(entries, plan.outputs)
     document["resource_drift"] = [
         _drift(note, schemas, marked.get(note.address, set()))
-        for note in sorted(plan.drift, key=lambda n: _order(n.address))
+        for note in sorted(plan.drift, key=lambda n: n.address.sort_key)
     ]
     document["resource_changes"] = entries
     document["output_changes"] = {
@@ -528,13 +528,3 @@ def _sensitive_as_bool(value: Any, path: Path, hidden: set[Path]) -> Any:
     if isinstance(value, list | tuple):
         return [_sensitive_as_bool(item, (*path, index), hidden) for index, item in _items(value)]
     return False
-
-
-def _order(address: Address) -> tuple[str, str, int, int, str]:
-    """Terraform's order: by resource, then no key, whole-number keys, string keys."""
-    key = address.key
-    if key is None:
-        return (address.kind, address.name, 0, 0, "")
-    if isinstance(key, int):
-        return (address.kind, address.name, 1, key, "")
-    return (address.kind, address.name, 2, 0, key)

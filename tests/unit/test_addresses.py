@@ -28,3 +28,16 @@ def test_parse_rejects_with_a_hint(text):
 
 def test_resource_drops_the_key():
     assert Address("model", "m", "deep").resource == "model.m"
+
+
+def test_sort_key_orders_by_resource_then_no_key_numbers_strings():
+    texts = ['model.b["x"]', "model.b[10]", "dataset.z", "model.b[2]", "model.b", 'model.b["a"]']
+    ordered = sorted((Address.parse(t) for t in texts), key=lambda a: a.sort_key)
+    assert [str(a) for a in ordered] == [
+        "dataset.z",
+        "model.b",
+        "model.b[2]",
+        "model.b[10]",
+        'model.b["a"]',
+        'model.b["x"]',
+    ]
