@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mlform.diagnostics import Diagnostic, Severity
+from mlform.diagnostics import Severity
 from mlform.errors import MlformError
 from mlform.views.terminal import Terminal
 
@@ -36,23 +36,16 @@ def _validate(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return validate_directory(_directory(args), default_registry(), inputs)
 
 
-def _source_line(result):  # type: ignore[no-untyped-def]
-    def line(diagnostic: Diagnostic) -> str | None:
-        return result.config.source_line(diagnostic.range) if diagnostic.range else None
-
-    return line
-
-
 def validate(args: argparse.Namespace) -> int:
     from mlform.views import diagnostics as view
 
     result = _validate(args)
     ordered = result.diagnostics.sorted()
     if args.json:
-        sys.stdout.write(view.to_json(ordered, _source_line(result)) + "\n")
+        sys.stdout.write(view.to_json(ordered, view.lines_of(result.config)) + "\n")
         return 1 if result.diagnostics.has_errors else 0
     err = Terminal(sys.stderr, color=False if args.no_color else None)
-    view.render(ordered, err, _source_line(result))
+    view.render(ordered, err, view.lines_of(result.config))
     if result.diagnostics.has_errors:
         err.print(f"\nThe configuration is not valid: {view.summary(ordered)}.", "bold red")
         return 1
@@ -122,7 +115,7 @@ def graph(args: argparse.Namespace) -> int:
     errors = [d for d in result.diagnostics.sorted() if d.severity is Severity.ERROR]
     if errors:
         err = Terminal(sys.stderr)
-        view.render(errors, err, _source_line(result))
+        view.render(errors, err, view.lines_of(result.config))
         err.print(
             f"\nNo graph: the configuration is not valid ({view.summary(errors)}).", "bold red"
         )

@@ -104,11 +104,7 @@ def _report_diagnostics(planned: _Planned, err: Terminal, what: str) -> bool:
 
     result = planned.result
     ordered = result.diagnostics.sorted()
-
-    def line(diagnostic: Any) -> str | None:
-        return result.config.source_line(diagnostic.range) if diagnostic.range else None
-
-    view.render(ordered, err, line)
+    view.render(ordered, err, view.lines_of(result.config))
     if result.diagnostics.has_errors:
         err.print(
             f"\n{what}: the configuration is not valid ({view.summary(ordered)}).", "bold red"
@@ -479,11 +475,7 @@ def _report(
     from mlform.views import diagnostics as diagnostics_view
     from mlform.views.plan import format_duration
 
-    config = planned.result.config
-
-    def line(diagnostic: Any) -> str | None:
-        return config.source_line(diagnostic.range) if diagnostic.range else None
-
+    line = diagnostics_view.lines_of(planned.result.config)
     if view.warnings:
         err.print()
         diagnostics_view.render(view.warnings, err, line)

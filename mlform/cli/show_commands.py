@@ -139,7 +139,7 @@ def init(args: argparse.Namespace, directory: Path) -> int:
         )
     if errors:
         err.print("")
-        view.render(errors, err, lambda d: result.config.source_line(d.range) if d.range else None)
+        view.render(errors, err, view.lines_of(result.config))
         err.print(
             f"\nThe state is ready, but the configuration is not valid ({view.summary(errors)}).",
             "bold red",

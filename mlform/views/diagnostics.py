@@ -5,11 +5,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
-from mlform.diagnostics import Diagnostic, Severity
+from mlform.diagnostics import Diagnostic, Severity, SourceRange
 from mlform.views.terminal import Terminal
 
 SourceLine = Callable[[Diagnostic], str | None]
+
+
+class HasSources(Protocol):
+    def source_line(self, range: SourceRange) -> str | None: ...
+
+
+def lines_of(config: HasSources) -> SourceLine:
+    """The source line each diagnostic points at, from the configuration's files."""
+
+    def line(diagnostic: Diagnostic) -> str | None:
+        return config.source_line(diagnostic.range) if diagnostic.range else None
+
+    return line
 
 
 def render(diagnostics: Sequence[Diagnostic], terminal: Terminal, source_line: SourceLine) -> None:
