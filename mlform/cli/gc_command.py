@@ -50,16 +50,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from mlform.artifacts.store import LocalArtifactStore
     from mlform.cli.commands import _directory as configuration_directory
-    from mlform.engine.workspace import StateOptions, Workspace
-    from mlform.language.loader import load_configuration
-    from mlform.sdk import default_registry
+    from mlform.engine.workspace import StateOptions, open_workspace
     from mlform.state.collect import collect_garbage
     from mlform.state.locking import parse_duration
 
     directory = configuration_directory(args)
     timeout = parse_duration(args.lock_timeout)
-    config, _ = load_configuration(directory, default_registry().kinds())
-    with Workspace(config, StateOptions(args.state, environ=dict(os.environ))) as workspace:
+    with open_workspace(directory, StateOptions(args.state, environ=dict(os.environ))) as workspace:
         files = workspace.artifacts()
         if not isinstance(files, LocalArtifactStore):  # a URL: no local store to collect from
             raise MlformError(

@@ -16,12 +16,9 @@ from mlform.views.terminal import Terminal
 
 
 def _workspace(args: argparse.Namespace, directory: Path) -> Any:
-    from mlform.engine.workspace import StateOptions, Workspace
-    from mlform.language.loader import load_configuration
-    from mlform.sdk import default_registry
+    from mlform.engine.workspace import StateOptions, open_workspace
 
-    config, _ = load_configuration(directory, default_registry().kinds())
-    return Workspace(config, StateOptions(args.state, args.workspace, dict(os.environ)))
+    return open_workspace(directory, StateOptions(args.state, args.workspace, dict(os.environ)))
 
 
 def show(args: argparse.Namespace, directory: Path) -> int:

@@ -13,13 +13,12 @@ from mlform.urls import masked
 
 
 def run(args: argparse.Namespace, directory: Path) -> int:
-    from mlform.engine.workspace import StateOptions, Workspace
-    from mlform.language.loader import load_configuration
+    from mlform.engine.workspace import StateOptions, open_workspace
     from mlform.sdk import default_registry
 
     registry = default_registry()
-    config, _ = load_configuration(directory, registry.kinds())
-    with Workspace(config, StateOptions(args.state, args.workspace, dict(os.environ))) as ws:
+    options = StateOptions(args.state, args.workspace, dict(os.environ))
+    with open_workspace(directory, options) as ws:
         home, snapshot = ws.home, ws.snapshot()
     if args.state_command == "list":
         for address in sorted(snapshot.addresses(), key=str):

@@ -144,6 +144,17 @@ class Workspace:
         self.close()
 
 
+def open_workspace(directory: Path, options: StateOptions) -> Workspace:
+    """The workspace of the configuration in `directory`, whose `mlform` block may name the
+    state home, for commands that read the state without planning (show, output, state, gc);
+    a configuration with errors still says where its state is."""
+    from mlform.language.loader import load_configuration
+    from mlform.sdk import default_registry
+
+    config, _ = load_configuration(directory, default_registry().kinds())
+    return Workspace(config, options)
+
+
 class _BestEffortCache:
     def __init__(self, store: StateStore):
         self.store = store
