@@ -41,12 +41,10 @@ def _show(registry: object, instance: object) -> None:
     from mlform.language.values import render
     from mlform.sdk import ProviderRegistry
     from mlform.state.objects import ResourceInstance
+    from mlform.views.state import sensitive_names
 
     assert isinstance(registry, ProviderRegistry) and isinstance(instance, ResourceInstance)
-    sensitive: set[str] = set()
-    if instance.address.kind in registry:
-        schema = registry.get(instance.address.kind).schema
-        sensitive = {a.name for a in schema.block.attributes if a.sensitive}
+    sensitive = sensitive_names(registry, instance.address.kind)
     values = {**instance.inputs, **instance.outputs}
     if instance.id is not None:
         values["id"] = instance.id

@@ -225,7 +225,6 @@ class _Planner(Checker):
         if not rebuilt and prior is not None:
             outputs = dict(prior.outputs)
         prior_inputs = inputs_from_json(schema, prior.inputs) if prior is not None else {}
-        sensitive = tuple((a.name,) for a in schema.block.inputs if a.sensitive)
         build = PlannedBuild()
         if rebuilt and self.builds is not None and not contains_unknown(unmark(proposed)[0]):
             build = self._plan_build(resource, address, proposed, decoded)
@@ -239,7 +238,7 @@ class _Planner(Checker):
             before=None if prior is None else {**_flatten_blocks(prior_inputs), **prior.outputs},
             after={**_flatten_blocks(proposed), **shown},
             replace_paths=decision.replace_paths,
-            sensitive_paths=sensitive,
+            sensitive_paths=sensitive_paths(self.registry, resource.kind),
             replaced_upstream=self._replaced_upstream(resource) if by_upstream else (),
             expected_seconds=prior.duration if prior is not None and rebuilt else None,
             drift=self.refreshed.reasons.get(address),

@@ -15,7 +15,9 @@ Line = tuple[str, str | None]
 FORMAT_VERSION = "1.0"
 
 
-def _sensitive(registry: ProviderRegistry, kind: str) -> set[str]:
+def sensitive_names(registry: ProviderRegistry, kind: str) -> set[str]:
+    """The attributes (inputs and outputs) a kind's schema marks sensitive, to be shown as
+    `(sensitive value)`; none when the kind is not installed."""
     if kind not in registry:
         return set()
     return {a.name for a in registry.get(kind).schema.block.attributes if a.sensitive}
@@ -53,7 +55,7 @@ def state_lines(snapshot: StateSnapshot, registry: ProviderRegistry) -> list[Lin
         lines.append((f"# {address}:{tainted}", "bold"))
         lines.append((f'resource "{address.kind}" "{address.name}" {{', None))
         values = _values(instance)
-        hidden = _sensitive(registry, address.kind)
+        hidden = sensitive_names(registry, address.kind)
         width = max((len(name) for name in values), default=0)
         for name in sorted(values):
             shown = "(sensitive value)" if name in hidden else render(values[name])
@@ -78,7 +80,7 @@ def state_json(snapshot: StateSnapshot, registry: ProviderRegistry, version: str
     resources = []
     for instance in snapshot.instances:
         address = instance.address
-        hidden = _sensitive(registry, address.kind)
+        hidden = sensitive_names(registry, address.kind)
         values = _values(instance)
         resource: dict[str, Any] = {
             "address": str(address),
