@@ -27,7 +27,7 @@ from mlform.plans.action import Action, ActionReason
 from mlform.plans.changes import DriftNote, OutputChange, Plan, ResourceChange
 from mlform.sdk import BlockSchema, BlockValue, ProviderRegistry, ResourceRef
 from mlform.validation.check import ValidationResult
-from mlform.views.state import output_type, state_json
+from mlform.views.state import output_type, resource_header, state_json
 
 FORMAT_VERSION = "1.2"
 
@@ -98,7 +98,7 @@ def _resource_change(
     before, after = _plain(change.before), _plain(change.after)
     declared = set(change.sensitive_paths)
     before_marks = {p[:1] for p in _marked_paths(before, ())}
-    entry = _header(change.address)
+    entry = resource_header(change.address)
     entry["change"] = _change(
         change.action,
         before,
@@ -119,7 +119,7 @@ def _drift(note: DriftNote, schemas: _Schemas, marked: set[Path]) -> dict[str, A
     before, after = _plain(note.before), _plain(note.after)
     declared = set(note.sensitive_paths) | marked
     action = Action.DELETE if note.after is None else Action.UPDATE
-    entry = _header(note.address)
+    entry = resource_header(note.address)
     entry["change"] = _change(
         action,
         before,
@@ -128,19 +128,6 @@ def _drift(note: DriftNote, schemas: _Schemas, marked: set[Path]) -> dict[str, A
         _hidden(schemas, note.address.kind, after, declared),
     )
     return entry
-
-
-def _header(address: Address) -> dict[str, Any]:
-    header: dict[str, Any] = {
-        "address": str(address),
-        "mode": "managed",
-        "type": address.kind,
-        "name": address.name,
-    }
-    if address.key is not None:
-        header["index"] = address.key
-    header["provider_name"] = f"mlform/{address.kind}"
-    return header
 
 
 def _change(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlform.addresses import Address
 from mlform.language.values import render
 from mlform.sdk import ProviderRegistry
 from mlform.state.objects import ResourceInstance, StateSnapshot
@@ -82,17 +83,9 @@ def state_json(snapshot: StateSnapshot, registry: ProviderRegistry, version: str
         address = instance.address
         hidden = sensitive_names(registry, address.kind)
         values = _values(instance)
-        resource: dict[str, Any] = {
-            "address": str(address),
-            "mode": "managed",
-            "type": address.kind,
-            "name": address.name,
-        }
-        if address.key is not None:
-            resource["index"] = address.key
+        resource = resource_header(address)
         resource.update(
             {
-                "provider_name": f"mlform/{address.kind}",
                 "schema_version": 0,
                 "values": {k: v for k, v in values.items() if k not in hidden},
                 "sensitive_values": {k: True for k in values if k in hidden},
@@ -114,6 +107,20 @@ def state_json(snapshot: StateSnapshot, registry: ProviderRegistry, version: str
     module["root_module"] = {"resources": resources}
     document["values"] = module
     return document
+
+
+def resource_header(address: Address) -> dict[str, Any]:
+    """What identifies an instance in Terraform's JSON formats, state and plan alike."""
+    header: dict[str, Any] = {
+        "address": str(address),
+        "mode": "managed",
+        "type": address.kind,
+        "name": address.name,
+    }
+    if address.key is not None:
+        header["index"] = address.key
+    header["provider_name"] = f"mlform/{address.kind}"
+    return header
 
 
 def output_type(value: Any) -> Any:
