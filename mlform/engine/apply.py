@@ -30,7 +30,7 @@ from mlform.language.values import UNKNOWN, contains_unknown, unmark
 from mlform.language.variables import Mode, VariableInput
 from mlform.plans.action import Action, ActionReason
 from mlform.plans.changes import Plan, ResourceChange
-from mlform.plans.planner import decide_instance, inputs_from_json, is_targeted, targeted_nodes
+from mlform.plans.planner import decide_instance, is_targeted, targeted_nodes
 from mlform.sdk import Fingerprinter, ProviderRegistry, ResourceSchema
 from mlform.state.objects import ResourceInstance, StateSnapshot
 from mlform.validation.check import Checker, Instance, ValidationResult, validate_directory
@@ -132,11 +132,12 @@ class _Applier(Checker):
         self.stopping = False
 
     def run(self) -> None:
+        # loading errors, cycles, or reference errors found while building the graph
         if self.result.diagnostics.has_errors or not self.build_graph():
-            self._stop_on_errors()
+            self._collect_errors()
             return
         if self.result.diagnostics.has_errors:
-            self._stop_on_errors()
+            self._collect_errors()
             return
         with ThreadPoolExecutor(self.parallelism, thread_name_prefix="mlform-apply") as pool:
             self.pool = pool
@@ -150,9 +151,9 @@ class _Applier(Checker):
                 self._stop()
                 self._drain()
         self.outcome.outputs = dict(self.result.outputs)
-        self._stop_on_errors()
+        self._collect_errors()
 
-    def _stop_on_errors(self) -> None:
+    def _collect_errors(self) -> None:
         self.outcome.problems += [
             d for d in self.result.diagnostics.sorted() if d.severity is Severity.ERROR
         ]
@@ -417,7 +418,3 @@ def outputs_to_record(
             continue
         recorded[name] = (plain, bool(sensitive))
     return recorded
-
-
-def prior_inputs(registry: ProviderRegistry, instance: ResourceInstance) -> Mapping[str, Any]:
-    return inputs_from_json(registry.get(instance.kind).schema, instance.inputs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from mlform.addresses import Address
@@ -144,8 +145,10 @@ class Plan:
         ]
         return sum(known) if known else None
 
+    @cached_property
+    def _by_address(self) -> dict[Address, ResourceChange]:
+        return {change.address: change for change in self.changes}
+
     def change(self, address: Address) -> ResourceChange | None:
-        for change in self.changes:
-            if change.address == address:
-                return change
-        return None
+        """The change to one instance (apply asks once per instance: not a scan each time)."""
+        return self._by_address.get(address)

@@ -94,10 +94,7 @@ def refresh(snapshot: StateSnapshot, registry: ProviderRegistry, context: ReadCo
             reasons[instance.address] = message
     refreshed = replace(
         snapshot,
-        instances=tuple(i for i in snapshot.instances if i.address in instances),
-    )
-    refreshed = replace(
-        refreshed, instances=tuple(instances[i.address] for i in refreshed.instances)
+        instances=tuple(instances[i.address] for i in snapshot.instances if i.address in instances),
     )
     vanished = frozenset(i.address for i in snapshot.instances if i.address not in instances)
     return Refreshed(
