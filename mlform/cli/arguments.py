@@ -65,12 +65,20 @@ def _variables(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _state_options(parser: argparse.ArgumentParser) -> None:
+def state_home_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--state",
         metavar="PATH",
         help="the state home (default: MLFORM_STATE, mlform { state }, ./state)",
     )
+
+
+def lock_timeout_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--lock-timeout", default="0s", metavar="DURATION", help=help_text)
+
+
+def _state_options(parser: argparse.ArgumentParser) -> None:
+    state_home_option(parser)
     parser.add_argument(
         "--workspace",
         default="default",
@@ -137,12 +145,9 @@ def _run_options(parser: argparse.ArgumentParser, command: str) -> None:
         metavar="N",
         help="how many resources to work on at once (default 4)",
     )
-    parser.add_argument(
-        "--lock-timeout",
-        default="0s",
-        metavar="DURATION",
-        help="how long to wait for the workspace lock, like 30s or 5m (default 0s); plans "
-        "take no lock",
+    lock_timeout_option(
+        parser,
+        "how long to wait for the workspace lock, like 30s or 5m (default 0s); plans take no lock",
     )
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
 
@@ -250,17 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
                 help='a resource instance address, e.g. model.churn["deep"]',
             )
         _directory(sub)
-        sub.add_argument("--state", metavar="PATH", help="the state home")
-        sub.add_argument(
-            "--workspace", default="default", metavar="NAME", help="the workspace name"
-        )
+        _state_options(sub)
         if name == "rm":
-            sub.add_argument(
-                "--lock-timeout",
-                default="0s",
-                metavar="DURATION",
-                help="how long to wait for the workspace lock (default 0s)",
-            )
+            lock_timeout_option(sub, "how long to wait for the workspace lock (default 0s)")
 
     gc_command.add_parser(commands)
 

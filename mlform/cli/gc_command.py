@@ -24,25 +24,19 @@ _UNITS = ("B", "kB", "MB", "GB", "TB", "PB")
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     """Add `gc` to the subcommands of `mlform`."""
-    from mlform.cli.arguments import _directory  # here: arguments.py imports this module
+    # here, not at the top: arguments.py imports this module
+    from mlform.cli.arguments import _directory, lock_timeout_option, state_home_option
 
     gc = commands.add_parser(
         "gc", help="remove stored artifacts that no workspace uses, and their cached builds"
     )
     _directory(gc)
-    gc.add_argument(
-        "--state",
-        metavar="PATH",
-        help="the state home (default: MLFORM_STATE, mlform { state }, ./state)",
-    )
+    state_home_option(gc)
     gc.add_argument(
         "--dry-run", action="store_true", help="list what would be removed; change nothing"
     )
-    gc.add_argument(
-        "--lock-timeout",
-        default="0s",
-        metavar="DURATION",
-        help="how long to wait for the lock of every workspace, like 30s or 5m (default 0s)",
+    lock_timeout_option(
+        gc, "how long to wait for the lock of every workspace, like 30s or 5m (default 0s)"
     )
     gc.add_argument("--no-color", action="store_true", help="never colour the output")
 
