@@ -523,7 +523,7 @@ def _report(
 
 def _print_outputs(planned: _Planned, result: Any, out: Terminal) -> None:
     from mlform.engine.apply import outputs_to_record
-    from mlform.language.values import render
+    from mlform.views.state import assignments
 
     values = outputs_to_record(result.outputs, planned.result.config.outputs)
     if not values:
@@ -531,7 +531,7 @@ def _print_outputs(planned: _Planned, result: Any, out: Terminal) -> None:
     out.print()
     out.print("Outputs:", "bold")
     out.print()
-    width = max(len(name) for name in values)
-    for name in sorted(values):
-        value, sensitive = values[name]
-        out.print(f"{name.ljust(width)} = {'<sensitive>' if sensitive else render(value)}")
+    shown = {name: value for name, (value, _) in values.items()}
+    hidden = {name for name, (_, sensitive) in values.items() if sensitive}
+    for line in assignments(shown, hidden, marker="<sensitive>"):
+        out.print(line)

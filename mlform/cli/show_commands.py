@@ -56,7 +56,7 @@ def show_saved(args: argparse.Namespace, path: Path) -> int:
 
 def output(args: argparse.Namespace, directory: Path) -> int:
     from mlform.language.values import render
-    from mlform.views.state import output_type
+    from mlform.views.state import assignments, output_type
 
     with _workspace(args, directory) as workspace:
         snapshot = workspace.snapshot()
@@ -99,10 +99,11 @@ def output(args: argparse.Namespace, directory: Path) -> int:
             "in the configuration and run mlform apply.\n"
         )
         return 0
-    width = max(len(name) for name in outputs)
-    for name, recorded in sorted(outputs.items()):
-        shown = "<sensitive>" if recorded.sensitive else render(recorded.value)
-        sys.stdout.write(f"{name.ljust(width)} = {shown}\n")
+    values = {name: recorded.value for name, recorded in outputs.items()}
+    hidden = {name for name, recorded in outputs.items() if recorded.sensitive}
+    sys.stdout.write(
+        "".join(line + "\n" for line in assignments(values, hidden, marker="<sensitive>"))
+    )
     return 0
 
 

@@ -38,20 +38,16 @@ def run(args: argparse.Namespace, directory: Path) -> int:
 
 
 def _show(registry: object, instance: object) -> None:
-    from mlform.language.values import render
     from mlform.sdk import ProviderRegistry
     from mlform.state.objects import ResourceInstance
-    from mlform.views.state import sensitive_names
+    from mlform.views.state import assignments, sensitive_names
 
     assert isinstance(registry, ProviderRegistry) and isinstance(instance, ResourceInstance)
     sensitive = sensitive_names(registry, instance.address.kind)
     values = {**instance.inputs, **instance.outputs}
     if instance.id is not None:
         values["id"] = instance.id
-    width = max((len(name) for name in values), default=0)
-    for name in sorted(values):
-        shown = "(sensitive value)" if name in sensitive else render(values[name])
-        sys.stdout.write(f"{name.ljust(width)} = {shown}\n")
+    sys.stdout.write("".join(line + "\n" for line in assignments(values, sensitive)))
 
 
 def _remove(args: argparse.Namespace, home: object, key: str, address: Address) -> int:

@@ -3,7 +3,7 @@ JSON state format (`show --json`), sensitive values left out of both."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from mlform.addresses import Address
@@ -55,22 +55,33 @@ def state_lines(snapshot: StateSnapshot, registry: ProviderRegistry) -> list[Lin
         tainted = " (tainted)" if instance.tainted else ""
         lines.append((f"# {address}:{tainted}", "bold"))
         lines.append((f'resource "{address.kind}" "{address.name}" {{', None))
-        values = _values(instance)
         hidden = sensitive_names(registry, address.kind)
-        width = max((len(name) for name in values), default=0)
-        for name in sorted(values):
-            shown = "(sensitive value)" if name in hidden else render(values[name])
-            lines.append((f"    {name.ljust(width)} = {shown}", None))
+        lines += [(text, None) for text in assignments(_values(instance), hidden, indent="    ")]
         lines += [("}", None), ("", None)]
     if snapshot.outputs:
         lines += [("Outputs:", "bold"), ("", None)]
-        width = max(len(name) for name in snapshot.outputs)
-        for name, recorded in sorted(snapshot.outputs.items()):
-            shown = "(sensitive value)" if recorded.sensitive else render(recorded.value)
-            lines.append((f"{name.ljust(width)} = {shown}", None))
+        values = {name: recorded.value for name, recorded in snapshot.outputs.items()}
+        hidden = {name for name, recorded in snapshot.outputs.items() if recorded.sensitive}
+        lines += [(text, None) for text in assignments(values, hidden)]
     while lines and lines[-1] == ("", None):
         lines.pop()
     return lines
+
+
+def assignments(
+    values: Mapping[str, Any],
+    hidden: Collection[str] = (),
+    *,
+    marker: str = "(sensitive value)",
+    indent: str = "",
+) -> list[str]:
+    """`name = value` lines, names sorted and padded so that the `=` signs align, as
+    Terraform prints attributes and outputs; a hidden name shows `marker` instead."""
+    width = max((len(name) for name in values), default=0)
+    return [
+        f"{indent}{name.ljust(width)} = {marker if name in hidden else render(values[name])}"
+        for name in sorted(values)
+    ]
 
 
 def state_json(snapshot: StateSnapshot, registry: ProviderRegistry, version: str) -> dict[str, Any]:
