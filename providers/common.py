@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from mlform import __version__
@@ -48,14 +49,20 @@ def check_positive_whole(
     ]
 
 
-def library_versions(*distributions: str) -> dict[str, str]:
-    """The installed versions of the libraries that shape a result, to record with it."""
+@cache
+def _installed(*distributions: str) -> tuple[tuple[str, str], ...]:
     from importlib import metadata
 
-    versions = {}
+    versions = []
     for name in distributions:
         try:
-            versions[name] = metadata.version(name)
+            versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
             continue
-    return versions
+    return tuple(versions)
+
+
+def library_versions(*distributions: str) -> dict[str, str]:
+    """The installed versions of the libraries that shape a result, to record with it (read
+    once per process: every dataset planned or built asks)."""
+    return dict(_installed(*distributions))

@@ -8,7 +8,7 @@ import os
 import sys
 import uuid
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -422,23 +422,21 @@ def _execute(
     if not result.interrupted and not planned.plan.targets:
         _record_outputs(planned, result, operation)
     counts = result.count()
-    run = Run(
-        **{
-            **run.__dict__,
-            "status": RunStatus.SUCCEEDED if result.ok else RunStatus.FAILED,
-            "finished": datetime.now(UTC),
-            "summary": {
-                "added": counts[0],
-                "changed": counts[1],
-                "destroyed": counts[2],
-                "failed": [str(o.job.address) for o in result.failed],
-                "skipped": [str(a) for a in result.skipped],
-                "resources": {
-                    str(o.job.address): {"action": o.job.action.value, "seconds": o.seconds}
-                    for o in result.outcomes
-                },
+    run = replace(
+        run,
+        status=RunStatus.SUCCEEDED if result.ok else RunStatus.FAILED,
+        finished=datetime.now(UTC),
+        summary={
+            "added": counts[0],
+            "changed": counts[1],
+            "destroyed": counts[2],
+            "failed": [str(o.job.address) for o in result.failed],
+            "skipped": [str(a) for a in result.skipped],
+            "resources": {
+                str(o.job.address): {"action": o.job.action.value, "seconds": o.seconds}
+                for o in result.outcomes
             },
-        }
+        },
     )
     workspace.store.record_run(workspace.key, run)
     return _report(operation, planned, result, view, out, err)
