@@ -1,17 +1,8 @@
-"""`mlform gc` as a user runs it: a destroyed dataset's file stays cached until gc frees it.
-
-Each test runs twice: as `mlform gc ...` once the command is wired into the parser, and
-through `mlform.cli.gc_command` behind a minimal parser of its own, in a process just the same.
-"""
+"""`mlform gc` as a user runs it: a destroyed dataset's file stays cached until gc frees it."""
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,61 +15,11 @@ from mlform.state.store import StateStore
 
 CONFIG = 'dataset "customers" {\n  source = "customers.csv"\n}\n'
 
-DIRECT = """
-import argparse, sys
-from mlform.cli import gc_command
-from mlform.errors import MlformError
-parser = argparse.ArgumentParser(prog="mlform")
-gc_command.add_parser(parser.add_subparsers(dest="command"))
-try:
-    sys.exit(gc_command.run(parser.parse_args(sys.argv[1:])))
-except MlformError as error:
-    sys.stderr.write(f"Error: {error}\\n")
-    sys.exit(1)
-"""
 
-
-@dataclass
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-def _gc_is_wired() -> bool:
-    from mlform.cli import arguments, commands
-
-    parser = arguments.build_parser()
-    subcommands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return hasattr(commands, "gc") and any("gc" in action.choices for action in subcommands)
-
-
-@pytest.fixture(params=["mlform gc", "gc_command"])
-def gc(request: pytest.FixtureRequest, mlform: Callable[..., Any]) -> Callable[..., Any]:
-    """Runs `gc ARGS` in a directory, like the `mlform` fixture runs any command."""
-    if request.param == "mlform gc":
-        if not _gc_is_wired():
-            pytest.skip("gc is not wired into mlform/cli/arguments.py and commands.py yet")
-        return lambda *args, cwd: mlform("gc", *args, cwd=cwd)
-
-    def run(*args: str, cwd: Path) -> Result:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFORM_")}
-        completed = subprocess.run(
-            [sys.executable, "-c", DIRECT, "gc", *args],
-            cwd=cwd,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in completed.stderr, completed.stderr
-        return Result(completed.returncode, completed.stdout, completed.stderr)
-
-    return run
+@pytest.fixture
+def gc(mlform: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs `mlform gc ARGS` in a directory."""
+    return lambda *args, cwd: mlform("gc", *args, cwd=cwd)
 
 
 def project(tmp_path: Path, rows: int = 200) -> Path:
