@@ -25,7 +25,7 @@ from typing import Any
 
 from mlform import __version__
 from mlform.errors import MlformError
-from mlform.language.values import UNKNOWN, contains_unknown, unmark
+from mlform.language.values import contains_unknown, unmark
 from mlform.plans.changes import Plan
 
 FORMAT = "mlform-plan"
@@ -91,7 +91,7 @@ def source_fingerprints(plan: Plan) -> dict[str, str]:
     for change in plan.changes:
         for values in (change.after, change.before):
             fingerprint = (values or {}).get("source_fingerprint")
-            if isinstance(fingerprint, str) and fingerprint is not UNKNOWN:
+            if isinstance(fingerprint, str):  # an unknown one is not a string
                 seen[str(change.address)] = fingerprint
                 break
     return seen
