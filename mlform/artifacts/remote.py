@@ -202,6 +202,16 @@ class FsspecArtifactStore:
 
             return self.cache.fill(digest, download, self.location)
 
+    def put(self, path: str | os.PathLike[str]) -> str:
+        """Store a file during a provider's work; its digest (`mlform.sdk.ArtifactStore`)."""
+        return self.put_file(path).digest
+
+    def unpacked(self, digest: str) -> Path:
+        """A stored tar archive as a directory, extracted once beside the local cache."""
+        from mlform.artifacts.unpack import unpack
+
+        return unpack(self.local_path(digest), self.cache.root.parent / "unpacked", digest)
+
     def verify(self, digest: str) -> bool:
         """Whether the artifact is stored and its content, downloaded again and not taken
         from the cache, still hashes to its digest."""

@@ -19,8 +19,8 @@ from mlform.artifacts.store import LocalArtifactStore, StoredArtifact
 
 
 class ArtifactStorage(Protocol):
-    """What the core asks of an artifact store (providers see only `exists` and
-    `local_path`, `mlform.sdk.ArtifactStore`)."""
+    """What the core asks of an artifact store (providers see the reading part and `put`,
+    `mlform.sdk.ArtifactStore`)."""
 
     @property
     def location(self) -> str:
@@ -34,6 +34,10 @@ class ArtifactStorage(Protocol):
     def exists(self, digest: str) -> bool: ...
 
     def local_path(self, digest: str) -> Path: ...
+
+    def put(self, path: str | os.PathLike[str]) -> str: ...
+
+    def unpacked(self, digest: str) -> Path: ...
 
     def verify(self, digest: str) -> bool: ...
 

@@ -141,6 +141,16 @@ class LocalArtifactStore:
             raise ArtifactNotFoundError(digest, self.location)
         return path
 
+    def put(self, path: str | os.PathLike[str]) -> str:
+        """Store a file during a provider's work; its digest (`mlform.sdk.ArtifactStore`)."""
+        return self.put_file(path).digest
+
+    def unpacked(self, digest: str) -> Path:
+        """A stored tar archive as a directory, extracted once beside the artifacts."""
+        from mlform.artifacts.unpack import unpack
+
+        return unpack(self.local_path(digest), self.root / ".unpacked", digest)
+
     def verify(self, digest: str) -> bool:
         """Whether the artifact is stored and its content still hashes to its digest."""
         path = self._path(digest)

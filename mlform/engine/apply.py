@@ -307,7 +307,10 @@ class _Applier(Checker):
                 return fallback
             return instance.decoded.range_of(path, fallback or instance.resource.name_range)
 
-        return Job(address, action, provider, inputs, prior, dependencies, locate)
+        upstream = self.upstream_objects(resource) if resource is not None else {}
+        return Job(
+            address, action, provider, inputs, prior, dependencies, locate, upstream=upstream
+        )
 
     def _instance_dependencies(self, resource: ResourceDecl) -> tuple[Address, ...]:
         """The instances of the resources this one refers to, through locals too."""

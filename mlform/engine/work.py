@@ -33,7 +33,7 @@ from mlform.sdk import (
     ProviderDiagnostic,
 )
 from mlform.sdk.schema import AttributePath
-from mlform.state.objects import Build, ObjectStatus, ResourceInstance
+from mlform.state.objects import Build, MetricPoint, ObjectStatus, ResourceInstance
 
 Locate = Callable[[AttributePath], SourceRange | None]
 
@@ -52,6 +52,8 @@ class Job:
     locate: Locate = field(default=lambda path: None)
     use_cache: bool = True
     """False for `--replace`: the work is asked for, so it is done even if cached."""
+    upstream: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The objects of the resources it depends on, by id (`ApplyRequest.upstream`)."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ class Worker:
         prior = job.prior
         key = None
         if job.action is not Action.UPDATE:
-            planned = plan_build(job.provider, job.address, job.inputs, self.builds)
+            planned = plan_build(job.provider, job.address, job.inputs, self.builds, job.upstream)
             if planned.failed:
                 failures = self._diagnostics(job, planned.diagnostics, errors_only=True)
                 self._record_failure(job)
@@ -162,13 +164,16 @@ class Worker:
                     config_dir=self.workspace.config.directory,
                     fingerprints=self.fingerprints,
                     progress=lambda message: self.events.progress(job.address, message),
+                    upstream=job.upstream,
+                    replaced_outputs=prior.outputs if prior and job.action.is_replace else None,
                 )
             )
             found = self._diagnostics(job, response.diagnostics, errors_only=False)
-            if any(p.severity is Severity.ERROR for p in found):
+            errors = tuple(p for p in found if p.severity is Severity.ERROR)
+            if errors and not _is_result(response.outputs):
                 self._record_failure(job)
                 return Outcome(job, False, problems=tuple(found))
-            if found:
+            if found and not errors:
                 self.events.warned(found)
             stored = self._store_artifacts(job, response, workdir)
         finally:
@@ -191,7 +196,13 @@ class Worker:
             library_versions=dict(response.library_versions)
             or dict(prior.library_versions if prior is not None else {}),
         )
-        return self._record_result(job, built, None)
+        outcome = self._record_result(job, built, None)
+        if errors:
+            # a result that is complete but did not pass (an evaluation below its threshold):
+            # recorded as it is, and the apply fails with the provider's errors, so that
+            # nothing downstream of it runs
+            return replace(outcome, ok=False, problems=(*errors, *outcome.problems))
+        return outcome
 
     def _restore(self, job: Job, build: Build) -> Outcome:
         """Record an earlier build under the same key as this instance's result."""
@@ -222,6 +233,7 @@ class Worker:
                 dependencies=job.dependencies,
             ),
         )
+        self._record_metrics(job.address, result)
         outputs = dict(result.outputs)
         if job.action is Action.CREATE_THEN_DELETE and job.prior is not None:
             problems = self._tear_down(job, job.prior)
@@ -282,3 +294,41 @@ class Worker:
             job.locate(()),
             str(job.address),
         )
+
+    def _record_metrics(self, address: Address, result: ResourceInstance) -> None:
+        """Add a result's `metrics` (and per-slice `slices`) to the metric history, so that
+        `mlform metrics` and pull-request comments show how they moved between applies."""
+        points = [
+            MetricPoint(address, name, value, slice=slice_name, evaluation_id=result.id)
+            for slice_name, metrics in _metric_groups(result.outputs)
+            for name, value in metrics
+        ]
+        if points:
+            self.store.record_metrics(self.workspace.key, points)
+
+
+def _is_result(outputs: Mapping[str, Any]) -> bool:
+    return isinstance(outputs.get("id"), str) and bool(outputs["id"])
+
+
+def _metric_groups(
+    outputs: Mapping[str, Any],
+) -> list[tuple[str | None, list[tuple[str, float]]]]:
+    """The numeric metrics of a result: overall (slice None), then per slice."""
+
+    def numbers(values: Any) -> list[tuple[str, float]]:
+        if not isinstance(values, Mapping):
+            return []
+        return [
+            (str(name), float(value))
+            for name, value in values.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        ]
+
+    groups: list[tuple[str | None, list[tuple[str, float]]]] = [
+        (None, numbers(outputs.get("metrics")))
+    ]
+    slices = outputs.get("slices")
+    if isinstance(slices, Mapping):
+        groups += [(str(name), numbers(values)) for name, values in sorted(slices.items())]
+    return groups

@@ -73,9 +73,11 @@ def plan_build(
     address: Address,
     proposed: Mapping[str, Any],
     context: BuildContext,
+    upstream: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> PlannedBuild:
     """Ask the provider what a build of `proposed` (fully known inputs) depends on, and look
-    its key up. The provider plans a create: a replacement is a new build too."""
+    its key up. The provider plans a create: a replacement is a new build too. `upstream`:
+    the known objects of the resources it depends on, by id (`PlanRequest.upstream`)."""
     from mlform.plans.planner import inputs_to_json
 
     response = provider.plan(
@@ -86,6 +88,7 @@ def plan_build(
             proposed_inputs=proposed,
             config_dir=context.config_dir,
             fingerprints=context.fingerprints,
+            upstream=upstream or {},
         )
     )
     diagnostics = tuple(response.diagnostics)

@@ -260,7 +260,13 @@ class _Planner(Checker):
     ) -> PlannedBuild:
         assert self.builds is not None
         try:
-            build = plan_build(self.registry.get(resource.kind), address, proposed, self.builds)
+            build = plan_build(
+                self.registry.get(resource.kind),
+                address,
+                proposed,
+                self.builds,
+                self.upstream_objects(resource),
+            )
         except Exception as exc:  # a provider bug must not look like the user's mistake
             self.diagnostics.add(
                 error(

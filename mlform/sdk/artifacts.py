@@ -25,6 +25,16 @@ class ArtifactStore(Protocol):
         """A local file holding the artifact, fetched first when the store is remote."""
         ...
 
+    def put(self, path: Path) -> str:
+        """Store a file now, during the work, and return its digest (for a provider that
+        needs the stored copy before it returns, such as an archive to unpack). Files handed
+        back in `ApplyResponse.artifacts` are stored by the core; storing one twice is free."""
+        ...
+
+    def unpacked(self, digest: str) -> Path:
+        """A stored tar archive as a local directory, extracted once (TensorBoard logs)."""
+        ...
+
     def verify(self, digest: str) -> bool:
         """Whether the stored artifact (in the store itself, not a local copy) still hashes
         to its digest; False when it is missing."""

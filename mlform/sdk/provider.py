@@ -99,7 +99,9 @@ class ReadResponse:
 class PlanRequest:
     """Propose a change. `prior_inputs` and `prior_outputs` are None for a create.
     `config_dir` and `fingerprints` as in `ReadRequest`: a plan may fingerprint its sources
-    so that the build key and a saved plan know them before apply."""
+    so that the build key and a saved plan know them before apply. `upstream` as in
+    `ApplyRequest`, holding only the upstream results already known (applied and unchanged):
+    a split checks its columns against a dataset's recorded schema before anything runs."""
 
     address: str
     prior_inputs: Values | None
@@ -107,6 +109,7 @@ class PlanRequest:
     proposed_inputs: Values
     config_dir: Path = Path(".")
     fingerprints: Fingerprinter | None = None
+    upstream: Mapping[str, Values] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,12 @@ class ApplyRequest:
     """Build the object. `prior_outputs` is None for a create; `workdir` is an empty
     directory the provider may write to, and `artifacts` gives access to stored artifacts.
     `config_dir` and `fingerprints` as in `ReadRequest`. `progress` shows a short line of
-    progress beside the resource while it runs (`"round 40/200, logloss 0.31"`)."""
+    progress beside the resource while it runs (`"round 40/200, logloss 0.31"`).
+
+    `upstream` holds the objects (inputs and outputs) of every resource this one depends on,
+    directly or further up, by id: an attribute that takes a resource holds its id, so
+    `request.upstream[request.inputs["split"]]` is the split's object, with the digests of
+    its stored parts, and `upstream[split["dataset"]]` the dataset's."""
 
     address: str
     inputs: Values
@@ -141,6 +149,10 @@ class ApplyRequest:
     artifacts: ArtifactStore
     config_dir: Path = Path(".")
     fingerprints: Fingerprinter | None = None
+    upstream: Mapping[str, Values] = field(default_factory=dict)
+    replaced_outputs: Values | None = None
+    """The outputs of the object this one replaces (None for a create): an evaluation
+    compares its metrics with them for a `min_delta` threshold."""
     progress: Callable[[str], None] = field(default=lambda message: None)
 
 

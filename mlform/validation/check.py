@@ -312,6 +312,38 @@ class Checker:
         for address, _ in objects:
             self.result.instance_graph.add_node(str(address))
 
+    def upstream_objects(self, resource: ResourceDecl) -> dict[str, Mapping[str, Any]]:
+        """The objects of the instances this resource depends on, directly or through other
+        resources and locals, by id; instances whose id is not known yet are left out.
+
+        A provider follows its references through them: an evaluation finds its model by
+        the id in its `model` input, then the model's split by the id in the model's."""
+        graph = self.result.graph
+        found: dict[str, Mapping[str, Any]] = {}
+        seen: set[str] = set()
+        stack = list(graph.dependencies(resource.address))
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            stack += graph.dependencies(node)
+            declared = self.config.resources.get(node)
+            if declared is None:
+                continue
+            published = self.objects.get(declared.kind, {}).get(declared.name)
+            if isinstance(published, list):
+                candidates: list[Any] = published
+            elif isinstance(published, dict) and "id" not in published:
+                candidates = list(published.values())
+            else:
+                candidates = [published]
+            for candidate in candidates:
+                plain, _ = unmark(candidate)
+                if isinstance(plain, dict) and isinstance(plain.get("id"), str):
+                    found[plain["id"]] = plain
+        return found
+
     def instance_object(
         self, resource: ResourceDecl, address: Address, schema: ResourceSchema, decoded: Decoded
     ) -> Any:

@@ -328,3 +328,48 @@ def test_a_restored_build_needs_its_files(project: Project) -> None:
     plan, result = project.apply()
     assert plan.change(Address.parse("toy.a")).restored_from_cache is None
     assert result.ok and project.provider.applied().count("toy.a") == 2
+
+
+def test_a_provider_sees_every_upstream_object_by_id(project: Project) -> None:
+    project.write(CHAIN % "a")
+    _, result = project.apply()
+    assert result.ok
+    snapshot = project.snapshot()
+    a, b = (snapshot.instance(Address.parse(f"toy.{name}")) for name in "ab")
+    seen = project.provider.upstream["toy.c"]
+    assert set(seen) == {a.id, b.id}  # the direct upstream and the one above it
+    assert seen[b.id]["upstream"] == a.id and seen[b.id]["result"] == "b"
+    assert project.provider.upstream["toy.a"] == {}
+
+
+def test_a_result_that_fails_its_gate_is_recorded_and_stops_its_dependents(
+    project: Project,
+) -> None:
+    project.write(CHAIN.replace('value    = "b"', 'value    = "b"\n  reject   = true') % "a")
+    _, result = project.apply()
+    assert not result.ok
+    assert [str(o.job.address) for o in result.failed] == ["toy.b"]
+    assert result.failed[0].problems[0].message == "the score is too low"
+    assert [str(a) for a in result.skipped] == ["toy.c"]
+    b = project.snapshot().instance(Address.parse("toy.b"))
+    assert b.status is ObjectStatus.READY and b.outputs["result"] == "b"
+    again, _ = project.plan()
+    assert actions(again) == {  # the gate's result stands as recorded
+        "toy.a": Action.NO_OP,
+        "toy.b": Action.NO_OP,
+        "toy.c": Action.CREATE,
+    }
+
+
+def test_every_applied_result_adds_its_metrics_to_the_history(project: Project) -> None:
+    project.write('toy "e" {\n  value = "e"\n  score = 0.5\n}\n')
+    project.apply()
+    project.write('toy "e" {\n  value = "f"\n  score = 0.75\n}\n')
+    project.apply()
+    _, workspace = project.plan()
+    with workspace:
+        history = workspace.store.metric_history(workspace.key, Address.parse("toy.e"))
+    assert [(p.name, p.value, p.slice) for p in history] == [
+        ("score", 0.5, None),
+        ("score", 0.75, None),
+    ]

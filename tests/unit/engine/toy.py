@@ -2,8 +2,8 @@
 
 `toy` resources take a `value` (forces replacement) and may refer to an `upstream` toy. The
 id depends on the value's lower-cased text only, so "A" -> "a" replaces the resource but
-gives the same id: the case for early cutoff. `fail = true` makes apply fail; `sleep` makes
-it take a while. Every call is recorded in `calls`.
+gives the same id: the case for early cutoff. `fail = true` makes apply fail; `reject = true` makes it return a complete result with an
+error (a failed gate); `score` comes back as `metrics.score`; `sleep` makes it take a while. Every call is recorded in `calls`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from mlform.language.types import BOOL, NUMBER, STRING
+from mlform.language.types import BOOL, NUMBER, STRING, MapType
 from mlform.sdk import (
     ApplyRequest,
     ApplyResponse,
@@ -43,7 +43,10 @@ SCHEMA = ResourceSchema(
             Attribute("sleep", NUMBER, default=0),
             Attribute("description", STRING, forces_replacement=False),
             Attribute("secret", STRING, sensitive=True),
+            Attribute("score", NUMBER),
+            Attribute("reject", BOOL, default=False),
             Attribute("result", STRING, computed=True),
+            Attribute("metrics", MapType(NUMBER), computed=True),
             Attribute("out", STRING, computed=True),
         )
     ),
@@ -59,6 +62,7 @@ class ToyProvider(Provider):
         self.running = 0
         self.most_running = 0
         self.drifted: set[str] = set()
+        self.upstream: dict[str, dict[str, Any]] = {}
         self.flavour = "plain"
         self._lock = threading.Lock()
 
@@ -76,6 +80,7 @@ class ToyProvider(Provider):
     def apply(self, request: ApplyRequest) -> ApplyResponse:
         with self._lock:
             self.calls.append(("apply", request.address))
+            self.upstream[request.address] = dict(request.upstream)
             self.running += 1
             self.most_running = max(self.most_running, self.running)
         try:
@@ -92,7 +97,12 @@ class ToyProvider(Provider):
             path.write_text(text)
             digest = hashlib.sha256(text.encode()).hexdigest()
             outputs: dict[str, Any] = {"id": digest, "result": value.lower()}
-            return ApplyResponse(outputs=outputs, artifacts=[Artifact("out", path)])
+            if request.inputs.get("score") is not None:
+                outputs["metrics"] = {"score": request.inputs["score"]}
+            rejected = []
+            if request.inputs.get("reject"):  # a complete result that fails its gate
+                rejected = [ProviderDiagnostic.error("the score is too low", ("reject",))]
+            return ApplyResponse(outputs, [Artifact("out", path)], rejected)
         finally:
             with self._lock:
                 self.running -= 1
