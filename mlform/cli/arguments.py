@@ -7,7 +7,7 @@ import sys
 from typing import NoReturn
 
 from mlform import __version__
-from mlform.cli import gc_command
+from mlform.cli import gc_command, metrics_command
 
 
 class UsageError(Exception):
@@ -260,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
             lock_timeout_option(sub, "how long to wait for the workspace lock (default 0s)")
 
     gc_command.add_parser(commands)
+    metrics_command.add_parser(commands)
 
     graph = commands.add_parser("graph", help="print the dependency graph as DOT")
     _directory(graph)

@@ -130,6 +130,12 @@ def fmt(args: argparse.Namespace) -> int:
     return format_paths(args)
 
 
+def metrics(args: argparse.Namespace) -> int:
+    from mlform.cli import metrics_command
+
+    return metrics_command.run(args)
+
+
 def gc(args: argparse.Namespace) -> int:
     from mlform.cli import gc_command
 

@@ -298,8 +298,9 @@ class Worker:
     def _record_metrics(self, address: Address, result: ResourceInstance) -> None:
         """Add a result's `metrics` (and per-slice `slices`) to the metric history, so that
         `mlform metrics` and pull-request comments show how they moved between applies."""
+        recorded = datetime.now(UTC)  # one time for the whole apply: `mlform metrics` groups by it
         points = [
-            MetricPoint(address, name, value, slice=slice_name, evaluation_id=result.id)
+            MetricPoint(address, name, value, slice_name, result.id, recorded=recorded)
             for slice_name, metrics in _metric_groups(result.outputs)
             for name, value in metrics
         ]
