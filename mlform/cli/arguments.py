@@ -7,7 +7,7 @@ import sys
 from typing import NoReturn
 
 from mlform import __version__
-from mlform.cli import gc_command, metrics_command
+from mlform.cli import comment_command, gc_command, metrics_command
 
 
 class UsageError(Exception):
@@ -152,6 +152,26 @@ def _run_options(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
 
 
+def mask_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mask",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="hide text matching this regular expression in the markdown; may be repeated",
+    )
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        metavar="FORMAT",
+        help="text (the default), json (as --json) or markdown (a pull-request comment)",
+    )
+    mask_option(parser)
+
+
 def _approval(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--auto-approve", action="store_true", help="skip the yes prompt (for CI and scripts)"
@@ -193,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--json", action="store_true", help="print the plan in Terraform's JSON plan format"
     )
+    _format_option(plan)
 
     apply = commands.add_parser("apply", help="plan, ask, then make the changes")
     _run_options(apply, "apply")
@@ -210,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print it in Terraform's JSON state format (a saved plan: its JSON plan format)",
     )
+    _format_option(show)
     show.add_argument("--no-color", action="store_true", help="never colour the output")
 
     output = commands.add_parser("output", help="print the root outputs of the last apply")
@@ -260,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
             lock_timeout_option(sub, "how long to wait for the workspace lock (default 0s)")
 
     gc_command.add_parser(commands)
+    comment_command.add_parser(commands)
     metrics_command.add_parser(commands)
 
     graph = commands.add_parser("graph", help="print the dependency graph as DOT")
@@ -306,6 +329,10 @@ _VALUE_OPTIONS = {
     "--parallelism",
     "--lock-timeout",
     "--out",
+    "--format",
+    "--mask",
+    "--repo",
+    "--pr",
 }
 _GROUPS = {"state"}  # commands whose first positional is a subcommand
 

@@ -140,3 +140,9 @@ def gc(args: argparse.Namespace) -> int:
     from mlform.cli import gc_command
 
     return gc_command.run(args)
+
+
+def comment(args: argparse.Namespace) -> int:
+    from mlform.cli import comment_command
+
+    return comment_command.run(args)

@@ -124,7 +124,10 @@ def _replace_warnings(args: argparse.Namespace, planned: _Planned, err: Terminal
 
 
 def plan(args: argparse.Namespace, directory: Path) -> int:
+    from mlform.cli.markdown import output_format
     from mlform.views.plan import print_plan
+
+    output_format(args)  # a usage error before any work
 
     err = Terminal(sys.stderr, color=False if args.no_color else None)
     out = Terminal(color=False if args.no_color else None)
@@ -134,13 +137,18 @@ def plan(args: argparse.Namespace, directory: Path) -> int:
         if _report_diagnostics(planned, err, "No plan"):
             return 1
         _replace_warnings(args, planned, err)
-        if args.json:
+        shown = output_format(args)
+        if shown == "json":
             sys.stdout.write(json.dumps(_plan_document(planned)) + "\n")
+        elif shown == "markdown":
+            from mlform.cli.markdown import plan_markdown
+
+            sys.stdout.write(plan_markdown(planned, args.mask))
         else:
             print_plan(planned.plan, out)
         if args.out:
             _save(args, planned, Path(args.out))
-            if not args.json:
+            if shown == "text":
                 out.print()
                 out.print(f"Saved the plan to: {args.out}")
                 out.print(f"To perform exactly these actions, run: mlform apply {args.out}")
@@ -164,7 +172,9 @@ def _plan_document(planned: _Planned) -> dict[str, Any]:
 
 
 def _save(args: argparse.Namespace, planned: _Planned, path: Path) -> None:
+    from mlform.cli import markdown
     from mlform.plans import saved as saved_plans
+    from mlform.views.masking import Mask
     from mlform.views.plan import render_plan
 
     plan, result = planned.plan, planned.result
@@ -178,13 +188,13 @@ def _save(args: argparse.Namespace, planned: _Planned, path: Path) -> None:
             lineage=prior.lineage if prior is not None else None,
             serial=prior.serial if prior is not None else 0,
             directory=str(result.config.directory.resolve()),
-            files=saved_plans.configuration_files(result.config.directory),
+            files=saved_plans.configuration_files(result.config.directory, salt),
             variables=plain,
             sensitive={name: saved_plans.keyed_hash(salt, v) for name, v in hidden.items()},
             salt=salt,
             sources=saved_plans.source_fingerprints(plan),
             actions=saved_plans.planned_actions(plan),
-            text=render_plan(plan),
+            text=Mask.of(markdown.secrets(planned))(render_plan(plan)),
             document=_plan_document(planned),
             destroy=plan.destroy,
             targets=[str(t) for t in plan.targets],
@@ -192,6 +202,7 @@ def _save(args: argparse.Namespace, planned: _Planned, path: Path) -> None:
             state=str(planned.workspace.home.directory)
             if planned.workspace.home.is_local
             else None,
+            review=markdown.review(planned).to_json(),
         ),
     )
 
@@ -209,7 +220,7 @@ def apply_saved(args: argparse.Namespace, path: Path) -> int:
             f"the plan in {path} was made for the configuration in {directory}, which no longer "
             "exists; plan again where the configuration is"
         )
-    changed = _changed_files(saved.files, saved_plans.configuration_files(directory))
+    changed = _changed_files(saved.files, saved_plans.configuration_files(directory, saved.salt))
     if changed:
         raise MlformError(
             f"the configuration changed since the plan in {path} was made ({', '.join(changed)}); "

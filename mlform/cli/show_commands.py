@@ -22,12 +22,18 @@ def _workspace(args: argparse.Namespace, directory: Path) -> Any:
 
 
 def show(args: argparse.Namespace, directory: Path) -> int:
+    from mlform.cli.markdown import output_format
     from mlform.sdk import default_registry
 
+    if output_format(args) == "markdown":
+        raise MlformError(
+            "--format markdown renders a saved plan, for a pull request; give the plan file "
+            "(mlform plan --out plan.mlplan, then mlform show --format markdown plan.mlplan)"
+        )
     with _workspace(args, directory) as workspace:
         snapshot = workspace.snapshot()
     registry = default_registry()
-    if args.json:
+    if output_format(args) == "json":
         from mlform.views.state import state_json
 
         sys.stdout.write(json.dumps(state_json(snapshot, registry, __version__)) + "\n")
@@ -41,11 +47,17 @@ def show(args: argparse.Namespace, directory: Path) -> int:
 
 
 def show_saved(args: argparse.Namespace, path: Path) -> int:
-    """A saved plan as it was reviewed: its text, or its Terraform JSON plan."""
+    """A saved plan as it was reviewed: its text, its Terraform JSON plan, or the markdown of a
+    pull-request comment."""
+    from mlform.cli.markdown import output_format, saved_markdown
     from mlform.plans.saved import read
 
+    shown = output_format(args)
+    if shown == "markdown":
+        sys.stdout.write(saved_markdown(path, args.mask, args.directory))
+        return 0
     saved = read(path)
-    if args.json:
+    if shown == "json":
         if saved.document is None:
             raise MlformError(f"{path} holds no JSON rendering; plan again with this mlform")
         sys.stdout.write(json.dumps(saved.document) + "\n")

@@ -3,9 +3,10 @@
 A saved plan is the review: what it shows is what apply does, or apply refuses. The file is
 JSON and self-contained: the configuration's files as they were, the resolved non-sensitive
 variables, the workspace, lineage and serial it was planned against, the source fingerprints
-it saw, its actions, and its renderings (text and Terraform's JSON plan). It never holds a
-sensitive value: a sensitive variable is kept as a keyed hash (HMAC-SHA256 under a random
-key stored with it), enough to tell whether the value given at apply is the planned one.
+it saw, its actions, and its renderings (text, Terraform's JSON plan, and the review a
+pull-request comment is made of). It never holds a sensitive value: a sensitive variable is
+kept as a keyed hash (HMAC-SHA256 under a random key stored with it), enough to tell
+whether the value given at apply is the planned one.
 
 `apply FILE` plans again from the same configuration and variables against the state, and
 refuses, saying why, unless everything the review saw still holds.
@@ -53,18 +54,26 @@ class SavedPlan:
     """The local state home it was planned against (a database URL is not kept: it may hold a
     password, and comes from the environment or the configuration again)."""
     mlform_version: str = __version__
+    review: dict[str, Any] | None = None
+    """What `show --format markdown` and `comment` render beside the text: the reasons, the
+    kinds of work, cache restores, drift and metrics (`mlform.plans.review`), no values."""
 
 
-def configuration_files(directory: Path) -> dict[str, str]:
-    """The files that make the configuration: `*.mlf.hcl` and `*.auto.mlfvars`."""
+def configuration_files(directory: Path, salt: str) -> dict[str, str]:
+    """The files that make the configuration: `*.mlf.hcl` as they are, and `*.auto.mlfvars`
+    as a keyed hash of their text (they may set sensitive variables, and a saved plan holds
+    no secret), enough for `apply FILE` to tell that one changed."""
     from mlform.language.loader import CONFIG_SUFFIX
     from mlform.language.variables import AUTO_SUFFIX
 
     files = {}
-    for pattern in ("*" + CONFIG_SUFFIX, "*" + AUTO_SUFFIX):
-        for path in sorted(directory.glob(pattern)):
-            if path.is_file():
-                files[path.name] = path.read_bytes().decode("utf-8", errors="replace")
+    for path in sorted(directory.glob("*" + CONFIG_SUFFIX)):
+        if path.is_file():
+            files[path.name] = path.read_bytes().decode("utf-8", errors="replace")
+    for path in sorted(directory.glob("*" + AUTO_SUFFIX)):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            files[path.name] = "hmac-sha256:" + keyed_hash(salt, text)
     return files
 
 

@@ -232,8 +232,8 @@ def _block_lines(
     forcing = {path[0] for path in replace_paths if path}
     secret = {path[0] for path in sensitive_paths if path}
     for name in sorted({*(before or {}), *(after or {})}):
-        old = None if before is None else before.get(name)
         new = None if after is None else after.get(name)
+        old = None if before is None else _marked_like(before.get(name), new)
         hide = name in secret
         if old is None and new is None:
             continue
@@ -265,6 +265,22 @@ def _block_lines(
         lines.append((f"        # ({hidden} unchanged {plural} hidden)", None))
     lines.append(("    }", style))
     return lines
+
+
+def _marked_like(old: Any, new: Any) -> Any:
+    """`old` with the sensitive marks of `new`, path by path. The state records values
+    without marks, so a value the configuration marks sensitive now was recorded plain; its
+    recorded value must not show beside the hidden one (`"token OLD" -> (sensitive value)`)."""
+    if isinstance(new, Sensitive):
+        return old if isinstance(old, Sensitive) or old is None else Sensitive(old)
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return {key: _marked_like(value, new.get(key)) for key, value in old.items()}
+    if isinstance(old, list) and isinstance(new, list):
+        return [
+            _marked_like(value, new[index] if index < len(new) else None)
+            for index, value in enumerate(old)
+        ]
+    return old
 
 
 def _shown(value: Any, sensitive: bool) -> str:
