@@ -38,13 +38,14 @@ def run(args: argparse.Namespace, directory: Path) -> int:
 
 
 def _show(registry: object, instance: object) -> None:
+    from mlform.plans.planner import shown_inputs
     from mlform.sdk import ProviderRegistry
     from mlform.state.objects import ResourceInstance
     from mlform.views.state import assignments, sensitive_names
 
     assert isinstance(registry, ProviderRegistry) and isinstance(instance, ResourceInstance)
     sensitive = sensitive_names(registry, instance.address.kind)
-    values = {**instance.inputs, **instance.outputs}
+    values = {**shown_inputs(registry, instance), **instance.outputs}
     if instance.id is not None:
         values["id"] = instance.id
     sys.stdout.write("".join(line + "\n" for line in assignments(values, sensitive)))

@@ -26,7 +26,13 @@ from mlform.plans.builds import BuildContext, PlannedBuild, plan_build
 from mlform.plans.changes import OutputChange, Plan, ResourceChange
 from mlform.plans.decide import Decision, Presence, decide_action
 from mlform.plans.refresh import Refreshed, not_refreshed, sensitive_paths
-from mlform.sdk import BlockValue, ProviderRegistry, ResourceSchema
+from mlform.sdk import (
+    BlockValue,
+    PlanRequest,
+    ProviderDiagnostic,
+    ProviderRegistry,
+    ResourceSchema,
+)
 from mlform.state.objects import ResourceInstance, StateSnapshot
 from mlform.validation.check import Checker, ValidationResult, validate_directory
 from mlform.validation.decode import Decoded
@@ -210,7 +216,9 @@ class _Planner(Checker):
         if not is_targeted(address, self.targeted, self.options.targets) or self.options.destroy:
             if prior is None:
                 return super().instance_object(resource, address, schema, decoded)
-            return {**inputs_from_json(schema, prior.inputs), **prior.outputs}
+            # a tainted instance recorded no outputs: references to them are unknown
+            unknown = {a.name: UNKNOWN for a in schema.block.outputs}
+            return {**inputs_from_json(schema, prior.inputs), **unknown, **prior.outputs}
         decision, by_upstream = decide_instance(
             schema,
             resource,
@@ -228,6 +236,8 @@ class _Planner(Checker):
         build = PlannedBuild()
         if rebuilt and self.builds is not None and not contains_unknown(unmark(proposed)[0]):
             build = self._plan_build(resource, address, proposed, decoded)
+        elif decision.action is not Action.NO_OP:
+            self._plan_change(resource, address, proposed, prior, decoded)
         if decision.reason is ActionReason.REPLACE_BY_REQUEST:
             build = replace(build, hit=None)  # --replace asks for the work to be done again
         shown = {**outputs, **build.outputs} if rebuilt else outputs
@@ -266,6 +276,7 @@ class _Planner(Checker):
                 proposed,
                 self.builds,
                 self.upstream_objects(resource),
+                self.result.providers,
             )
         except Exception as exc:  # a provider bug must not look like the user's mistake
             self.diagnostics.add(
@@ -277,16 +288,64 @@ class _Planner(Checker):
                 )
             )
             return PlannedBuild()
-        for found in build.diagnostics:
+        self._report(resource, address, decoded, build.diagnostics)
+        return build
+
+    def _plan_change(
+        self,
+        resource: ResourceDecl,
+        address: Address,
+        proposed: Mapping[str, Any],
+        prior: ResourceInstance | None,
+        decoded: Decoded,
+    ) -> None:
+        """Ask a provider that wants to see every change (`Provider.plans_every_change`)
+        about one that is not keyed as a build: an update, or inputs known only after apply."""
+        provider = self.registry.get(resource.kind)
+        if not provider.plans_every_change:
+            return
+        schema = provider.schema
+        try:
+            response = provider.plan(
+                PlanRequest(
+                    address=str(address),
+                    prior_inputs=inputs_from_json(schema, prior.inputs) if prior else None,
+                    prior_outputs=prior.outputs if prior is not None else None,
+                    proposed_inputs=proposed,
+                    config_dir=self.config.directory,
+                    fingerprints=self.builds.fingerprints if self.builds is not None else None,
+                    upstream=self.upstream_objects(resource),
+                    providers=self.result.providers,
+                )
+            )
+        except Exception as exc:  # a provider bug must not look like the user's mistake
             self.diagnostics.add(
-                Diagnostic(
-                    found.severity,
-                    found.message,
-                    decoded.range_of(found.path, resource.name_range),
+                error(
+                    f"the {resource.kind} provider failed while planning ({type(exc).__name__}: "
+                    f"{exc}); this is a bug in the provider, please report it",
+                    resource.name_range,
                     str(address),
                 )
             )
-        return build
+            return
+        self._report(resource, address, decoded, response.diagnostics)
+
+    def _report(
+        self,
+        resource: ResourceDecl,
+        address: Address,
+        decoded: Decoded,
+        found: Iterable[ProviderDiagnostic],
+    ) -> None:
+        for diagnostic in found:
+            self.diagnostics.add(
+                Diagnostic(
+                    diagnostic.severity,
+                    diagnostic.message,
+                    decoded.range_of(diagnostic.path, resource.name_range),
+                    str(address),
+                )
+            )
 
     def _replaced_upstream(self, resource: ResourceDecl) -> tuple[Address, ...]:
         upstream = []
@@ -508,13 +567,20 @@ def shown_inputs(registry: ProviderRegistry, instance: ResourceInstance) -> dict
 
 
 def _flatten_blocks(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Nested blocks shown as lists of objects, the way the plan view prints values; kinds
-    of block the configuration does not use are left out, like null attributes."""
+    """Nested blocks shown as lists of objects, the way the plan view prints values, each
+    block's labels first (`layer "dense" { units = 8 }` as `{ labels = ["dense"], units =
+    8 }`), nested blocks within flattened too; kinds of block the configuration does not use
+    are left out, like null attributes."""
     shown: dict[str, Any] = {}
     for key, value in config.items():
         if isinstance(value, list) and all(isinstance(b, BlockValue) for b in value):
             if value:
-                shown[key] = [dict(b.config) for b in value]
+                shown[key] = [_block_shown(b) for b in value]
         else:
             shown[key] = value
     return shown
+
+
+def _block_shown(block: BlockValue) -> dict[str, Any]:
+    inner = _flatten_blocks(block.config)
+    return {"labels": list(block.labels), **inner} if block.labels else inner

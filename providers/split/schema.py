@@ -234,6 +234,20 @@ SCHEMA = ResourceSchema(
                 "The feature columns the transform produces, in order.",
                 computed=True,
             ),
+            Attribute(
+                "statistics",
+                MapType(ANY),
+                "The fitted parameters of each column's preprocessing, measured on train: "
+                "{ monthly = { fill_value = 71.2, mean = 71.2, std = 29.1 } }.",
+                computed=True,
+            ),
+            Attribute(
+                "dropped_columns",
+                ListType(STRING),
+                "The non-numeric columns no preprocessing names: not features, but kept in "
+                "each part for slices.",
+                computed=True,
+            ),
         ),
         blocks=(*STEPS, DEFAULTS),
     ),

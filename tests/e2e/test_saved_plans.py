@@ -128,3 +128,19 @@ def test_the_json_plan_reads_like_terraforms(mlform, tmp_path: Path):
     assert adults["change"]["after_unknown"]["id"] is True
     assert adults["change"]["before"]["where"] == "age >= 30"
     assert adults["change"]["after"]["where"] == "age >= 40"
+
+
+def test_a_secret_in_an_auto_variables_file_stays_out_of_the_saved_plan(mlform, tmp_path: Path):
+    directory = project(tmp_path)
+    (directory / "secured.mlf.hcl").write_text(SENSITIVE)
+    (directory / "team.auto.mlfvars").write_text(f'token = "{SECRET}"\n')
+    plan_file = tmp_path / "review.plan"
+    planned = mlform("plan", "--out", str(plan_file), cwd=directory)
+    assert planned.code == 0, planned.output
+    assert SECRET not in plan_file.read_text()
+    (directory / "team.auto.mlfvars").write_text('token = "rotated-value"\n')
+    refused = mlform("apply", str(plan_file), cwd=tmp_path)
+    assert refused.code == 1 and "team.auto.mlfvars" in refused.stderr
+    (directory / "team.auto.mlfvars").write_text(f'token = "{SECRET}"\n')
+    applied = mlform("apply", str(plan_file), cwd=tmp_path)
+    assert applied.code == 0, applied.output
