@@ -127,6 +127,15 @@ def check_categories(config: Config) -> list[ProviderDiagnostic]:
                     ("ratio",),
                 )
             )
+        if value_of(config, "index_by") is not None:
+            found.append(
+                ProviderDiagnostic.error(
+                    "index_by cannot be used with categories: categories put whole categories "
+                    "in parts, so there is nothing left to cut by index; use index_by with a "
+                    "ratio (the hybrid split), or remove it",
+                    ("index_by",),
+                )
+            )
         if isinstance(categories, dict):
             found += check_part_names(categories, "categories")
             found += _check_listed_once(categories)

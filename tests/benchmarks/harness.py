@@ -147,6 +147,8 @@ class Measurement:
     command: str
     times: list[float] = field(default_factory=list)
     error: str | None = None
+    peaks: list[int] = field(default_factory=list)
+    """Peak resident memory of each timed run, in bytes."""
 
     @property
     def ok(self) -> bool:
@@ -165,6 +167,8 @@ class Measurement:
                 min=min(self.times),
                 max=max(self.times),
             )
+        if self.peaks:
+            data["peak_memory_bytes"] = statistics.median(self.peaks)
         if self.error is not None:
             data["error"] = self.error
         if baseline is not None and baseline.ok and self.ok:
@@ -173,7 +177,17 @@ class Measurement:
 
 
 def run_once(command: Command, timeout: float | None = None) -> tuple[float, int, str]:
-    """Run ``command`` once; return (wall-clock seconds, exit code, the tail of its output).
+    """Run ``command`` once; return (wall-clock seconds, exit code, the tail of its output)."""
+    elapsed, code, output, _ = run_measured(command, timeout)
+    return elapsed, code, output
+
+
+def run_measured(
+    command: Command, timeout: float | None = None
+) -> tuple[float, int, str, int | None]:
+    """Run ``command`` once; return (wall-clock seconds, exit code, the tail of its output,
+    its peak resident memory in bytes: the largest of the process and the children it waited
+    for, from wait4's rusage).
 
     Bytecode caching is on whatever the caller's environment says (PYTHONDONTWRITEBYTECODE
     is dropped): an installed mlform runs from compiled modules, and the warm-up run writes
@@ -182,24 +196,33 @@ def run_once(command: Command, timeout: float | None = None) -> tuple[float, int
     if command.env is not None:
         env.update(command.env)
     start = time.perf_counter()
-    try:
-        proc = subprocess.run(
-            list(command.argv),
-            cwd=command.cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=timeout,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        return time.perf_counter() - start, 127, str(exc)
-    except subprocess.TimeoutExpired:
-        return time.perf_counter() - start, 124, f"timed out after {timeout} s"
-    elapsed = time.perf_counter() - start
-    output = proc.stdout.decode("utf-8", "replace")
-    return elapsed, proc.returncode, tail(output)
+    with tempfile.TemporaryFile() as captured:
+        try:
+            proc = subprocess.Popen(
+                list(command.argv),
+                cwd=command.cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=captured,
+                stderr=subprocess.STDOUT,
+            )
+        except FileNotFoundError as exc:
+            return time.perf_counter() - start, 127, str(exc), None
+        deadline = None if timeout is None else start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return time.perf_counter() - start, 124, f"timed out after {timeout} s", None
+            time.sleep(0.002)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        captured.seek(0)
+        output = captured.read().decode("utf-8", "replace")
+    return elapsed, proc.returncode, tail(output), usage.ru_maxrss * 1024
 
 
 def tail(text: str, lines: int = 12) -> str:
@@ -228,7 +251,10 @@ def format_line(result: Measurement, baseline: Measurement | None) -> str:
             f" {format_seconds(baseline.median)})"
         )
     spread = f"{format_seconds(min(result.times))} - {format_seconds(max(result.times))}"
-    return f"{line} [{spread}, {len(result.times)} runs]"
+    memory = (
+        f", peak memory {statistics.median(result.peaks) / 2**20:.0f} MiB" if result.peaks else ""
+    )
+    return f"{line} [{spread}, {len(result.times)} runs{memory}]"
 
 
 class Suite:
@@ -296,11 +322,13 @@ class Suite:
             for result, command in commands:
                 if result.error is not None:
                     continue
-                elapsed, code, output = run_once(command, timeout)
+                elapsed, code, output, peak = run_measured(command, timeout)
                 if code != 0:
                     result.error = f"exit {code} in round {round_no + 1}: {output}"
                     continue
                 result.times.append(elapsed)
+                if peak is not None:
+                    result.peaks.append(peak)
 
         results = [result for result, _ in commands]
         return results[0], results[1:]

@@ -187,6 +187,90 @@ def million_restored(ctx: Context) -> Command:
     return ctx.python_command(here, "restore", str(home), str(config), label="apply (restore)")
 
 
+SPLIT_CONFIG = """
+dataset "big" {
+  source = "big.parquet"
+}
+
+split "big" {
+  dataset = dataset.big
+  ratio   = { train = 0.7, valid = 0.1, test = 0.2 }
+  seed    = 42
+  label   = "label"
+
+  fill {
+    columns = ["x0", "x1", "x2", "x3"]
+    method  = "mean"
+  }
+  standardize {
+    columns = [%s]
+  }
+  one_hot {
+    columns = [%s]
+  }
+}
+"""
+
+
+def _split_data(ctx: Context) -> tuple[Path, Path]:
+    """A 1,000,000-row, 20-column Parquet dataset (12 numeric columns, 4 of them with 3%%
+    missing values, 6 string columns of 4 to 40 categories, an id and a 0/1 label), with a
+    split of it declared and applied once."""
+    import subprocess
+
+    config, home = ctx.workdir / "split", ctx.workdir / "split-state"
+    if not config.exists():
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        config, home = ctx.scratch("split"), ctx.scratch("split-state")
+        rng = np.random.default_rng(7)
+        rows = 1_000_000
+        columns: dict[str, object] = {"id": np.arange(rows)}
+        for i in range(12):
+            values = rng.normal(i, 1 + i, rows)
+            mask = rng.random(rows) < 0.03 if i < 4 else None
+            columns[f"x{i}"] = pa.array(values, mask=mask)
+        for i in range(6):
+            categories = np.array([f"v{j}" for j in range(4 + 7 * i)])
+            columns[f"c{i}"] = categories[rng.integers(0, len(categories), rows)]
+        columns["label"] = rng.integers(0, 2, rows)
+        pq.write_table(pa.table(columns), config / "big.parquet")
+        numeric = ", ".join(f'"x{i}"' for i in range(12))
+        strings = ", ".join(f'"c{i}"' for i in range(6))
+        (config / "main.mlf.hcl").write_text(SPLIT_CONFIG % (numeric, strings))
+        subprocess.run(
+            [*ctx.mlform_argv("apply", "--auto-approve", "--state", str(home), str(config))],
+            check=True,
+            capture_output=True,
+        )
+    return config, home
+
+
+@suite.benchmark("split 1M x 20 Parquet, mlform")
+def split_million(ctx: Context) -> Command:
+    """`mlform apply --replace split.big`: assign 1,000,000 rows to three parts, fit a mean
+    fill, a standardisation and a one-hot encoding on train, write the three transformed parts
+    and the transform (the dataset is applied already). Peak memory is the whole process's."""
+    config, home = _split_data(ctx)
+    return ctx.mlform(
+        "apply", "--auto-approve", "--state", str(home), "--replace", "split.big", str(config)
+    )
+
+
+@suite.benchmark("split 1M x 20 Parquet, pandas + scikit-learn script")
+def split_million_reference(ctx: Context) -> Command:
+    """The same work written with pandas and scikit-learn in one script
+    (tests/benchmarks/split_reference.py): the bar the split must meet."""
+    config, _ = _split_data(ctx)
+    out = ctx.scratch("split-reference")
+    here = str(HERE / "split_reference.py")
+    return ctx.python_command(
+        here, str(config / "big.parquet"), str(out), label="split_reference.py"
+    )
+
+
 @suite.benchmark("fingerprint 1 GiB, unchanged then changed")
 def fingerprint_1gib(ctx: Context) -> Command:
     """Fingerprint a 1 GiB file through the stat cache: once unchanged (a stat, no read) and

@@ -106,6 +106,16 @@ CATEGORIES = [
         id="categories-with-unknown",
     ),
     pytest.param(
+        {
+            "ratio": None,
+            "categorize_by": "region",
+            "index_by": "signup",
+            "categories": {"train": ["north"], "test": ["south"]},
+        },
+        {("index_by",): "index_by cannot be used with categories"},
+        id="categories-with-index-by",
+    ),
+    pytest.param(
         {"ratio": None, "categories": {"train": ["north"]}},
         {("categories",): "categories needs categorize_by"},
         id="categories-without-categorize-by",
