@@ -195,34 +195,34 @@ def run_measured(
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     if command.env is not None:
         env.update(command.env)
+    peak_file = tempfile.NamedTemporaryFile(prefix="mlform-peak-", delete=False)  # noqa: SIM115
+    peak_file.close()
+    launcher = [sys.executable, str(Path(__file__).with_name("peak.py")), peak_file.name]
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as captured:
-        try:
-            proc = subprocess.Popen(
-                list(command.argv),
-                cwd=command.cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=captured,
-                stderr=subprocess.STDOUT,
-            )
-        except FileNotFoundError as exc:
-            return time.perf_counter() - start, 127, str(exc), None
-        deadline = None if timeout is None else start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                return time.perf_counter() - start, 124, f"timed out after {timeout} s", None
-            time.sleep(0.002)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        captured.seek(0)
-        output = captured.read().decode("utf-8", "replace")
-    return elapsed, proc.returncode, tail(output), usage.ru_maxrss * 1024
+    try:
+        proc = subprocess.run(
+            [*launcher, *command.argv],
+            cwd=command.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - start, 124, f"timed out after {timeout} s", None
+    elapsed = time.perf_counter() - start
+    output = proc.stdout.decode("utf-8", "replace")
+    try:
+        peak: int | None = int(Path(peak_file.name).read_text() or 0) or None
+    except (OSError, ValueError):
+        peak = None
+    finally:
+        Path(peak_file.name).unlink(missing_ok=True)
+    if proc.returncode == 127 and peak is None:
+        return elapsed, 127, tail(output), None
+    return elapsed, proc.returncode, tail(output), peak
 
 
 def tail(text: str, lines: int = 12) -> str:
