@@ -54,6 +54,8 @@ class Job:
     """False for `--replace`: the work is asked for, so it is done even if cached."""
     upstream: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """The objects of the resources it depends on, by id (`ApplyRequest.upstream`)."""
+    providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The configuration's provider blocks, by name (`ApplyRequest.providers`)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,9 @@ class Worker:
         prior = job.prior
         key = None
         if job.action is not Action.UPDATE:
-            planned = plan_build(job.provider, job.address, job.inputs, self.builds, job.upstream)
+            planned = plan_build(
+                job.provider, job.address, job.inputs, self.builds, job.upstream, job.providers
+            )
             if planned.failed:
                 failures = self._diagnostics(job, planned.diagnostics, errors_only=True)
                 self._record_failure(job)
@@ -166,6 +170,8 @@ class Worker:
                     progress=lambda message: self.events.progress(job.address, message),
                     upstream=job.upstream,
                     replaced_outputs=prior.outputs if prior and job.action.is_replace else None,
+                    providers=job.providers,
+                    workspace=self.workspace.key,
                 )
             )
             found = self._diagnostics(job, response.diagnostics, errors_only=False)
@@ -189,7 +195,9 @@ class Worker:
             address=job.address,
             outputs=outputs,
             id=outputs.get("id") if isinstance(outputs.get("id"), str) else None,
-            build_key=key,
+            # a result that failed (its gate) is never restored: building it again fails
+            # again, where a restore would pass it silently
+            build_key=None if errors else key,
             artifacts=stored,
             started=started,
             duration=duration,

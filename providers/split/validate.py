@@ -127,7 +127,7 @@ def check_categories(config: Config) -> list[ProviderDiagnostic]:
                     ("ratio",),
                 )
             )
-        if value_of(config, "index_by") is not None:
+        if isinstance(value_of(config, "index_by"), str) and isinstance(categories, dict):
             found.append(
                 ProviderDiagnostic.error(
                     "index_by cannot be used with categories: categories put whole categories "

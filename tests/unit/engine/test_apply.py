@@ -359,6 +359,10 @@ def test_a_result_that_fails_its_gate_is_recorded_and_stops_its_dependents(
         "toy.b": Action.NO_OP,
         "toy.c": Action.CREATE,
     }
+    project.apply(destroy=True)
+    _, result = project.apply()  # built again, not restored: it fails its gate again
+    assert not result.ok and [str(o.job.address) for o in result.failed] == ["toy.b"]
+    assert result.failed[0].restored is None
 
 
 def test_every_applied_result_adds_its_metrics_to_the_history(project: Project) -> None:
