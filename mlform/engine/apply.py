@@ -309,7 +309,15 @@ class _Applier(Checker):
 
         upstream = self.upstream_objects(resource) if resource is not None else {}
         return Job(
-            address, action, provider, inputs, prior, dependencies, locate, upstream=upstream
+            address,
+            action,
+            provider,
+            inputs,
+            prior,
+            dependencies,
+            locate,
+            upstream=upstream,
+            providers=self.result.providers,
         )
 
     def _instance_dependencies(self, resource: ResourceDecl) -> tuple[Address, ...]:

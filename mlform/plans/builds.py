@@ -74,10 +74,12 @@ def plan_build(
     proposed: Mapping[str, Any],
     context: BuildContext,
     upstream: Mapping[str, Mapping[str, Any]] | None = None,
+    providers: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> PlannedBuild:
     """Ask the provider what a build of `proposed` (fully known inputs) depends on, and look
     its key up. The provider plans a create: a replacement is a new build too. `upstream`:
-    the known objects of the resources it depends on, by id (`PlanRequest.upstream`)."""
+    the known objects of the resources it depends on, by id (`PlanRequest.upstream`);
+    `providers`: the configuration's provider blocks (`PlanRequest.providers`)."""
     from mlform.plans.planner import inputs_to_json
 
     response = provider.plan(
@@ -89,6 +91,7 @@ def plan_build(
             config_dir=context.config_dir,
             fingerprints=context.fingerprints,
             upstream=upstream or {},
+            providers=providers or {},
         )
     )
     diagnostics = tuple(response.diagnostics)

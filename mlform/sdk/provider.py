@@ -54,11 +54,14 @@ class ValidateRequest:
 
     `config` is converted to the schema's types and holds only attributes the schema
     declares (the core checks names, types and required attributes first); values may be
-    unknown or sensitive (see `mlform.sdk.config`).
+    unknown or sensitive (see `mlform.sdk.config`). `create_before_destroy` is the
+    resource's lifecycle setting: a replacement then runs the new object beside the old one
+    for a while (an endpoint cannot do that on one fixed port).
     """
 
     address: str
     config: Values
+    create_before_destroy: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,9 @@ class PlanRequest:
     `config_dir` and `fingerprints` as in `ReadRequest`: a plan may fingerprint its sources
     so that the build key and a saved plan know them before apply. `upstream` as in
     `ApplyRequest`, holding only the upstream results already known (applied and unchanged):
-    a split checks its columns against a dataset's recorded schema before anything runs."""
+    a split checks its columns against a dataset's recorded schema before anything runs.
+    `providers` holds the settings of the configuration's `provider "NAME"` blocks, by name
+    (`providers["docker"]["host"]`), values evaluated (they may be sensitive or unknown)."""
 
     address: str
     prior_inputs: Values | None
@@ -110,6 +115,7 @@ class PlanRequest:
     config_dir: Path = Path(".")
     fingerprints: Fingerprinter | None = None
     upstream: Mapping[str, Values] = field(default_factory=dict)
+    providers: Mapping[str, Values] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,9 @@ class ApplyRequest:
     `upstream` holds the objects (inputs and outputs) of every resource this one depends on,
     directly or further up, by id: an attribute that takes a resource holds its id, so
     `request.upstream[request.inputs["split"]]` is the split's object, with the digests of
-    its stored parts, and `upstream[split["dataset"]]` the dataset's."""
+    its stored parts, and `upstream[split["dataset"]]` the dataset's. `providers` as in
+    `PlanRequest`; `workspace` is the workspace's key (`examples/quickstart:default`), for a
+    provider that keeps something outside the artifact store (a running server) to name it by."""
 
     address: str
     inputs: Values
@@ -154,6 +162,8 @@ class ApplyRequest:
     """The outputs of the object this one replaces (None for a create): an evaluation
     compares its metrics with them for a `min_delta` threshold."""
     progress: Callable[[str], None] = field(default=lambda message: None)
+    providers: Mapping[str, Values] = field(default_factory=dict)
+    workspace: str = ""
 
 
 @dataclass(frozen=True)
@@ -204,6 +214,13 @@ class Provider:
 
     schema: ResourceSchema
     version: str = "0.0.0"
+    plans_every_change: bool = False
+    """Whether `plan` is asked about every change: updates in place, and creates and
+    replacements whose inputs are known only after apply. By default it is asked only about
+    creates and replacements with known inputs, for their build keys; a provider that must
+    check something outside the configuration before any change (an endpoint: its Docker
+    engine answers, its evaluation passed) sets it, and then finds unknown values in its
+    requests."""
 
     @property
     def kind(self) -> str:

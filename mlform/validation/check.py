@@ -57,6 +57,8 @@ class ValidationResult:
         default_factory=DependencyGraph
     )  # blocks: local., output., resources
     instance_graph: DependencyGraph = field(default_factory=DependencyGraph)
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The settings of each `provider "NAME"` block, evaluated (`PlanRequest.providers`)."""
 
 
 def validate_directory(
@@ -235,8 +237,12 @@ class Checker:
                         )
                     )
         for name, provider in self.config.providers.items():
-            for attribute in provider.body.attributes.values():
-                self._evaluate(attribute.expression, self.scope(), f"provider.{name}")
+            self.result.providers[name] = {
+                attribute.name: self._evaluate(
+                    attribute.expression, self.scope(), f"provider.{name}"
+                )
+                for attribute in provider.body.attributes.values()
+            }
 
     def _local(self, name: str) -> None:
         local = self.config.locals[name]
@@ -458,7 +464,13 @@ class Checker:
     ) -> None:
         provider = self.registry.get(resource.kind)
         try:
-            response = provider.validate(ValidateRequest(str(address), decoded.config))
+            response = provider.validate(
+                ValidateRequest(
+                    str(address),
+                    decoded.config,
+                    create_before_destroy=resource.lifecycle.create_before_destroy,
+                )
+            )
         except Exception as exc:  # a provider bug must not look like the user's mistake
             self.diagnostics.add(
                 error(
