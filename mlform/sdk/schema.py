@@ -109,6 +109,9 @@ class NestedBlock:
     min_items: int = 0
     max_items: int | None = None
     description: str = ""
+    unique_labels: bool = True
+    """Whether two blocks may not share labels (`metric "lift"` names one metric); False
+    for blocks whose label is a type and whose order matters (`layer "dense"` twice)."""
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,7 @@ def _decode_blocks(
         config.setdefault(spec.name, [])
         if found < spec.min_items:
             fail(f"at least {spec.min_items} {spec.name} block(s) are required here", block_range)
-        if spec.nesting is Nesting.LABELLED:
+        if spec.nesting is Nesting.LABELLED and spec.unique_labels:
             seen: set[tuple[str, ...]] = set()
             for value in config[spec.name]:
                 if value.labels in seen:

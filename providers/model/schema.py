@@ -43,6 +43,7 @@ LAYER = NestedBlock(
     ),
     Nesting.LABELLED,
     labels=("type",),
+    unique_labels=False,
     description=(
         'A Keras layer, in order: layer "dense", "dropout", "batch_normalization" or '
         '"embedding". Only for type = "tensorflow"; the output layer is added from the label.'
@@ -70,6 +71,13 @@ SCHEMA = ResourceSchema(
                 STRING,
                 "The column to predict; never used as a feature.",
                 required=True,
+            ),
+            Attribute(
+                "task",
+                STRING,
+                '"classification", "binary", "multiclass" or "regression"; by default from '
+                "the xgboost objective, else from the label (strings, booleans and integers "
+                "with two values are classes, other numbers a regression).",
             ),
             Attribute(
                 "params",
@@ -108,6 +116,12 @@ SCHEMA = ResourceSchema(
                 computed=True,
             ),
             Attribute(
+                "task",
+                STRING,
+                'What the model predicts: "binary", "multiclass" or "regression".',
+                computed=True,
+            ),
+            Attribute(
                 "history",
                 MapType(ListType(NUMBER)),
                 "Each metric by round or epoch, on the train and valid parts.",
@@ -126,6 +140,45 @@ SCHEMA = ResourceSchema(
                 computed=True,
             ),
             Attribute("duration", NUMBER, "Training time in seconds.", computed=True),
+            Attribute(
+                "best_iteration",
+                NUMBER,
+                "With early stopping: the round or epoch (counted from 0) whose model is kept.",
+                computed=True,
+            ),
+            Attribute(
+                "features",
+                ListType(STRING),
+                "The model's features, in order: the split's features without the label.",
+                computed=True,
+            ),
+            Attribute(
+                "classes",
+                ListType(ANY),
+                "For classification: the label's classes, sorted, in the order of the "
+                "predicted probabilities.",
+                computed=True,
+            ),
+            Attribute(
+                "model",
+                STRING,
+                "The digest of the stored model file (in its native format).",
+                computed=True,
+            ),
+            Attribute(
+                "card",
+                STRING,
+                "The digest of the stored card: the JSON document that says how to load and "
+                "use the model (format, features, label, task, classes).",
+                computed=True,
+            ),
+            Attribute(
+                "predictions",
+                MapType(STRING),
+                "The digest of the stored predictions on each part of the split (Parquet: "
+                "label, prediction, probability_<class>), for custom evaluation.",
+                computed=True,
+            ),
             Attribute(
                 "tensorboard_dir",
                 STRING,

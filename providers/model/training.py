@@ -48,13 +48,20 @@ class TrainingData:
     classes: Sequence[Any] | None
 
     def encoded(self, frame: pd.DataFrame) -> np.ndarray:
+        """The label as class indices (int64), or as float64 for a regression; raises
+        ValueError for a value outside `classes`."""
         import numpy as np
+        import pandas as pd
 
-        values = frame[self.label].to_numpy()
         if self.classes is None:
-            return values.astype(np.float64)
-        index = {value: position for position, value in enumerate(self.classes)}
-        return np.array([index[value] for value in values], dtype=np.int64)
+            return frame[self.label].to_numpy(dtype=np.float64)
+        codes = pd.Index(list(self.classes), dtype=object).get_indexer(frame[self.label])
+        if (codes < 0).any():
+            unknown = frame[self.label][codes < 0].iloc[0]
+            raise ValueError(
+                f"the label {unknown!r} is not one of the classes {list(self.classes)}"
+            )
+        return codes.astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,7 @@ class Trained:
     ("xgboost-json", "keras", "python"), the per-round/epoch history
     (`{"train-logloss": [...], "valid-logloss": [...]}`), the feature importance when the
     library reports one, extra files to store as artifacts (name -> path; TensorBoard logs
-    as an archive, say) and extra card entries needed to load it."""
+    as an archive, say), extra card entries needed to load it, and warnings."""
 
     path: Path
     format: str
@@ -96,6 +103,9 @@ class Trained:
     best_iteration: int | None = None
     files: Mapping[str, Path] = field(default_factory=dict)
     card: Mapping[str, Any] = field(default_factory=dict)
+    warnings: Sequence[tuple[tuple[str | int, ...], str]] = ()
+    """Things the user should know, each at an attribute path: `(("params", "max_dept"),
+    'xgboost does not use the parameter "max_dept"')`."""
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,28 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "embedding": (("output_dim", "columns"), ("input_dim", "output_dim", "columns")),
 }
 LAYER_SETTINGS = ("units", "activation", "rate", "input_dim", "output_dim", "columns")
+TASKS = ("classification", "binary", "multiclass", "regression")
+XGBOOST_OBJECTIVES = (
+    "binary:logistic", "binary:logitraw", "binary:hinge",
+    "multi:softprob", "multi:softmax",
+    "reg:squarederror", "reg:squaredlogerror", "reg:logistic", "reg:pseudohubererror",
+    "reg:absoluteerror", "reg:quantileerror", "reg:gamma", "reg:tweedie",
+    "count:poisson", "survival:cox",
+)  # fmt: skip
+"""The objectives mlform trains with: ranking needs query groups and survival:aft interval
+labels, which a split does not give."""
+# xgboost parameters that the model block sets through its own attributes, so that one
+# setting is not given twice with two values.
+XGBOOST_PARAMS_OF_ATTRIBUTES = {
+    "seed": "seed",
+    "random_state": "seed",
+    "nthread": "nthread",
+    "n_jobs": "nthread",
+    "num_boost_round": "rounds",
+    "num_round": "rounds",
+    "n_estimators": "rounds",
+    "early_stopping_rounds": "early_stopping_rounds",
+}
 
 
 def validate_model(config: Config) -> list[ProviderDiagnostic]:
@@ -71,6 +93,56 @@ def validate_model(config: Config) -> list[ProviderDiagnostic]:
         )
     for index, layer in enumerate(blocks_of(config, "layer")):
         found += check_layer(layer, ("layer", index))
+    found += check_task(value_of(config, "task"))
+    if value_of(config, "type") == "xgboost":
+        found += check_xgboost_params(value_of(config, "params"))
+    return found
+
+
+def check_task(task: Any) -> list[ProviderDiagnostic]:
+    if not isinstance(task, str) or task in TASKS:
+        return []
+    return [
+        ProviderDiagnostic.error(
+            f'unknown task "{task}"{did_you_mean(task, TASKS, otherwise=".")} '
+            f"Use {quoted_choices(TASKS)}.",
+            ("task",),
+        )
+    ]
+
+
+def check_xgboost_params(params: Any) -> list[ProviderDiagnostic]:
+    """The booster parameters the model block has an attribute for, and the objective."""
+    if not isinstance(params, dict):
+        return []
+    found = []
+    for name, attribute in XGBOOST_PARAMS_OF_ATTRIBUTES.items():
+        if name in params:
+            found.append(
+                ProviderDiagnostic.error(
+                    f"set {attribute} as the model's own attribute ({attribute} = ...), "
+                    f'not as params.{name}; remove "{name}" from params',
+                    ("params", name),
+                )
+            )
+    objective = params.get("objective")
+    if isinstance(objective, str) and objective not in XGBOOST_OBJECTIVES:
+        if objective.startswith(("rank:", "survival:aft")):
+            reason = (
+                f'the objective "{objective}" needs query groups or interval labels, which a '
+                "split does not give; "
+            )
+        else:
+            reason = (
+                f'unknown objective "{objective}"'
+                f"{did_you_mean(objective, XGBOOST_OBJECTIVES, otherwise='.')} "
+            )
+        found.append(
+            ProviderDiagnostic.error(
+                f"{reason}Use one of {quoted_choices(XGBOOST_OBJECTIVES)}.",
+                ("params", "objective"),
+            )
+        )
     return found
 
 
