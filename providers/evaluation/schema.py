@@ -20,10 +20,13 @@ CLASSIFICATION_METRICS = (
 REGRESSION_METRICS = ("rmse", "mae", "r2", "mape")
 BUILTIN_METRICS = CLASSIFICATION_METRICS + REGRESSION_METRICS
 NON_SCALAR_METRICS = ("confusion_matrix",)
-PLOTS = (
-    "roc", "precision_recall", "confusion_matrix", "calibration", "residuals",
-    "feature_importance",
-)  # fmt: skip
+CLASSIFICATION_PLOTS = ("roc", "precision_recall", "confusion_matrix", "calibration")
+REGRESSION_PLOTS = ("residuals",)
+MODEL_PLOTS = ("feature_importance", "training_curves")
+"""Plots drawn from the model's own outputs (`feature_importance`, `history`), for any task."""
+PLOTS = CLASSIFICATION_PLOTS + REGRESSION_PLOTS + MODEL_PLOTS
+BOUNDS = ("min", "max", "min_delta", "max_delta")
+"""A threshold's conditions: on the value itself, or on its change since the baseline."""
 
 METRIC = NestedBlock(
     "metric",
@@ -32,8 +35,9 @@ METRIC = NestedBlock(
             Attribute(
                 "function",
                 STRING,
-                'The metric, "file.py:function", called with the true and predicted values; '
-                "injected, and hashed with its file.",
+                'The metric, "file.py:function": fn(y_true, y_pred, frame) -> float, where '
+                "y_pred holds the positive class's probabilities (binary) or the predicted "
+                "values, and frame the evaluated rows. Injected, and hashed with its file.",
                 required=True,
             ),
         )
@@ -50,12 +54,25 @@ THRESHOLD = NestedBlock(
             Attribute("metric", STRING, "The metric the condition is on.", required=True),
             Attribute("min", NUMBER, "The lowest passing value."),
             Attribute("max", NUMBER, "The highest passing value."),
+            Attribute(
+                "min_delta",
+                NUMBER,
+                "The lowest passing change since the baseline, the last applied evaluation of "
+                "this address: 0 means no worse, -0.01 allows a drop of 0.01. Passes when there "
+                "is no baseline.",
+            ),
+            Attribute(
+                "max_delta",
+                NUMBER,
+                "The highest passing change since the baseline (for metrics where lower is "
+                "better: rmse, logloss). Passes when there is no baseline.",
+            ),
         )
     ),
     Nesting.LIST,
     description=(
-        "A condition the evaluation must meet to pass (the gate before serving); "
-        "the evaluation fails its apply when one is not met."
+        "A condition the evaluation must meet to pass (the gate before serving); an "
+        "evaluation that fails one is recorded with passed = false and its apply fails."
     ),
 )
 
@@ -88,8 +105,9 @@ SCHEMA = ResourceSchema(
             Attribute(
                 "plots",
                 ListType(STRING),
-                "Plots for the report: roc, precision_recall, confusion_matrix, calibration, "
-                "residuals, feature_importance.",
+                "Plots for the report: roc, precision_recall, confusion_matrix, calibration "
+                "(classification), residuals (regression), feature_importance, "
+                "training_curves. By default all those that suit the model.",
             ),
             DESCRIPTION_ATTRIBUTE,
             TAGS_ATTRIBUTE,
@@ -102,7 +120,8 @@ SCHEMA = ResourceSchema(
             Attribute(
                 "slices",
                 MapType(ANY),
-                "Metrics per slice: slices.plan.premium.auc.",
+                'Metrics per slice, by "column=value": slices["plan=premium"].auc; null where '
+                "a metric is undefined on the slice (a single class).",
                 computed=True,
             ),
             Attribute(
@@ -112,9 +131,48 @@ SCHEMA = ResourceSchema(
                 computed=True,
             ),
             Attribute(
+                "failed_thresholds",
+                ListType(STRING),
+                'The thresholds not met, in words: "auc 0.71 < min 0.8".',
+                computed=True,
+            ),
+            Attribute(
+                "baseline",
+                MapType(ANY),
+                "The metrics min_delta and max_delta were checked against: those of the last "
+                "evaluation of this address that passed its gate (null when there was none).",
+                computed=True,
+            ),
+            Attribute(
                 "report",
                 STRING,
-                "The digest of the stored report (metrics, plots, predictions).",
+                "The path of the stored HTML report (metrics, slices, thresholds and plots in "
+                "one self-contained file): open it in a browser.",
+                computed=True,
+            ),
+            Attribute(
+                "plots",
+                MapType(STRING),
+                "The digest of each stored PNG plot, by name (roc, confusion_matrix, ...).",
+                computed=True,
+            ),
+            Attribute(
+                "predictions",
+                STRING,
+                "The digest of the stored predictions: a Parquet file with the part's row "
+                "number, label, prediction and class probabilities.",
+                computed=True,
+            ),
+            Attribute(
+                "code_version",
+                STRING,
+                "The digest of the custom metrics' code and files, when there are any.",
+                computed=True,
+            ),
+            Attribute(
+                "code_files",
+                MapType(STRING),
+                "The blake3 digest of each file of custom metric code, by its path.",
                 computed=True,
             ),
         ),

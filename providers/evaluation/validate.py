@@ -1,4 +1,5 @@
-"""Checks of an evaluation's configuration: metric names, custom metrics and thresholds."""
+"""Checks of an evaluation's configuration: metric names, custom metrics, slices and
+thresholds. What needs the model (its task, its split's parts) is checked at plan and apply."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from mlform.sdk import (
 )
 from providers.common import PART_NAMES, check_code_reference
 from providers.evaluation.schema import (
+    BOUNDS,
     BUILTIN_METRICS,
     CLASSIFICATION_METRICS,
     NON_SCALAR_METRICS,
@@ -33,6 +35,7 @@ def validate_evaluation(config: Config) -> list[ProviderDiagnostic]:
         *check_custom_metrics(config),
         *check_metrics(config, custom),
         *check_plots(config),
+        *check_slices(config),
         *check_thresholds(config, custom),
     ]
 
@@ -144,7 +147,6 @@ def check_thresholds(config: Config, custom: list[str]) -> list[ProviderDiagnost
     for index, block in enumerate(blocks_of(config, "threshold")):
         path = ("threshold", index)
         metric = value_of(block.config, "metric")
-        low, high = value_of(block.config, "min"), value_of(block.config, "max")
         if isinstance(metric, str) and metric in NON_SCALAR_METRICS:
             found.append(
                 ProviderDiagnostic.error(
@@ -162,13 +164,49 @@ def check_thresholds(config: Config, custom: list[str]) -> list[ProviderDiagnost
                     (*path, "metric"),
                 )
             )
-        if low is None and high is None:
-            found.append(ProviderDiagnostic.error("threshold needs min, max or both", path))
-        elif number_of(low) is not None and number_of(high) is not None and low > high:
+        if all(value_of(block.config, bound) is None for bound in BOUNDS):
             found.append(
                 ProviderDiagnostic.error(
-                    f"threshold min ({low}) is greater than its max ({high}); no value can pass",
-                    (*path, "min"),
+                    "threshold needs min, max or both, or a change since the last applied "
+                    "evaluation (min_delta, max_delta)",
+                    path,
                 )
             )
+        for lower, upper, what in (("min", "max", "value"), ("min_delta", "max_delta", "change")):
+            low, high = value_of(block.config, lower), value_of(block.config, upper)
+            if number_of(low) is not None and number_of(high) is not None and low > high:
+                found.append(
+                    ProviderDiagnostic.error(
+                        f"threshold {lower} ({low}) is greater than its {upper} ({high}); no "
+                        f"{what} can pass",
+                        (*path, lower),
+                    )
+                )
+    return found
+
+
+def check_slices(config: Config) -> list[ProviderDiagnostic]:
+    columns = value_of(config, "slice_by")
+    if not isinstance(columns, list):
+        return []
+    found = []
+    seen: set[str] = set()
+    for index, column in enumerate(columns):
+        if not isinstance(column, str):
+            continue
+        if not column.strip():
+            found.append(
+                ProviderDiagnostic.error(
+                    "slice_by holds an empty column name; name a column of the evaluated part",
+                    ("slice_by", index),
+                )
+            )
+        elif column in seen:
+            found.append(
+                ProviderDiagnostic.error(
+                    f'column "{column}" is listed twice in slice_by; remove one',
+                    ("slice_by", index),
+                )
+            )
+        seen.add(column)
     return found
