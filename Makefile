@@ -13,7 +13,7 @@ PG_PORT ?= 55432
 PG_ROOT ?= /tmp/mlform-postgres-$(PG_PORT)
 MLFORM_TEST_POSTGRESQL ?= postgresql://postgres@127.0.0.1:$(PG_PORT)/mlform_test
 
-.PHONY: install system-deps postgres postgres-stop demo test lint typecheck unit bench clean
+.PHONY: install system-deps postgres postgres-stop docker docker-stop demo test lint typecheck unit bench clean
 
 install: $(VENV)/.installed
 
@@ -23,15 +23,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian packages the tests need: Go and HashiCorp's HCL sources for the oracle, and
-# PostgreSQL's server for the state store's PostgreSQL tests.
+# Debian packages the tests need: Go and HashiCorp's HCL sources for the oracle,
+# PostgreSQL's server for the state store's PostgreSQL tests, and wrk, the load generator of
+# the serving benchmark.
 system-deps:
-	@if ! command -v go >/dev/null || [ ! -f $(HCL_SOURCE) ] || ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	@if ! command -v go >/dev/null || [ ! -f $(HCL_SOURCE) ] || ! command -v wrk >/dev/null \
+	    || ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      golang-go golang-github-hashicorp-hcl-v2-dev postgresql >/dev/null; \
+	      golang-go golang-github-hashicorp-hcl-v2-dev postgresql wrk >/dev/null; \
 	  else \
-	    echo "make test needs: apt-get install golang-go golang-github-hashicorp-hcl-v2-dev postgresql (run as root)"; exit 1; \
+	    echo "make test needs: apt-get install golang-go golang-github-hashicorp-hcl-v2-dev postgresql wrk (run as root)"; exit 1; \
 	  fi; \
 	fi
 
@@ -67,16 +69,78 @@ postgres-stop:
 	if [ "$$(id -u)" = 0 ]; then as="runuser -u postgres --"; else as=""; fi; \
 	if [ -f $(PG_ROOT)/data/postmaster.pid ]; then $$as $$bin/pg_ctl -D $(PG_ROOT)/data -m fast -w stop; fi
 
+# A Docker engine for the endpoints' docker runtime and its tests. Debian's docker.io is
+# installed when missing; when no engine answers (DOCKER_HOST, else $(DOCKER_SOCKET)), dockerd
+# is started in the background as root, its log in $(DOCKER_LOG), and waited for. No image
+# registry is reachable here, so the base image endpoints build on, $(DOCKER_BASE_IMAGE), is
+# made once offline: debootstrap (Debian bookworm, whose python3 is 3.11 like the host's
+# wheels), then `docker import`. Stop the engine this target started with `make docker-stop`.
+DOCKER_SOCKET     ?= /var/run/docker.sock
+DOCKER_LOG        ?= /tmp/mlform-dockerd.log
+DOCKER_PIDFILE    ?= /tmp/mlform-dockerd.pid
+DOCKER_BASE_IMAGE ?= mlform-base:bookworm
+DEBIAN_MIRROR     ?= http://deb.debian.org/debian
+DOCKER_CLI         = docker $(if $(DOCKER_HOST),,--host unix://$(DOCKER_SOCKET))
+
+docker:
+	@set -e; \
+	if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      docker.io debootstrap >/dev/null; \
+	  else \
+	    echo "make docker needs: apt-get install docker.io debootstrap (run as root)"; exit 1; \
+	  fi; \
+	fi; \
+	if ! $(DOCKER_CLI) version >/dev/null 2>&1; then \
+	  if [ -n "$$DOCKER_HOST" ]; then \
+	    echo "DOCKER_HOST=$$DOCKER_HOST does not answer; unset it to use a local engine"; exit 1; \
+	  fi; \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "no Docker engine answers at $(DOCKER_SOCKET), and starting one needs root"; exit 1; \
+	  fi; \
+	  echo "starting dockerd (log: $(DOCKER_LOG))"; \
+	  setsid nohup dockerd --host unix://$(DOCKER_SOCKET) --pidfile $(DOCKER_PIDFILE) \
+	    </dev/null >$(DOCKER_LOG) 2>&1 & \
+	  for i in $$(seq 120); do \
+	    $(DOCKER_CLI) version >/dev/null 2>&1 && break; sleep 0.5; \
+	  done; \
+	  $(DOCKER_CLI) version >/dev/null 2>&1 || { tail -n 20 $(DOCKER_LOG); exit 1; }; \
+	fi; \
+	if ! $(DOCKER_CLI) image inspect $(DOCKER_BASE_IMAGE) >/dev/null 2>&1; then \
+	  echo "building $(DOCKER_BASE_IMAGE) with debootstrap (a few minutes, once)"; \
+	  rootfs=$$(mktemp -d /tmp/mlform-rootfs.XXXXXX); \
+	  debootstrap --variant=minbase --include=python3,ca-certificates bookworm $$rootfs \
+	    $(DEBIAN_MIRROR) >/tmp/mlform-debootstrap.log 2>&1 \
+	    || { tail -n 20 /tmp/mlform-debootstrap.log; rm -rf $$rootfs; exit 1; }; \
+	  rm -rf $$rootfs/var/cache/apt/archives/*.deb $$rootfs/var/lib/apt/lists/*; \
+	  tar -C $$rootfs -c . | $(DOCKER_CLI) import --change 'ENV LANG=C.UTF-8' \
+	    --change 'CMD ["python3"]' - $(DOCKER_BASE_IMAGE) >/dev/null; \
+	  rm -rf $$rootfs; \
+	fi; \
+	echo "Docker engine ready; base image $(DOCKER_BASE_IMAGE)"
+
+# Stop the engine `make docker` started (none other); images and containers stay on disk.
+docker-stop:
+	@if [ -f $(DOCKER_PIDFILE) ] && kill -0 $$(cat $(DOCKER_PIDFILE)) 2>/dev/null; then \
+	  pid=$$(cat $(DOCKER_PIDFILE)); kill $$pid; \
+	  for i in $$(seq 60); do kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
+	  echo "dockerd stopped"; \
+	fi
+
 $(BIN)/hclcheck: tests/tools/hclcheck/main.go | install system-deps
 	GO111MODULE=off GOPATH=$(GOPATH_DEBIAN) GOCACHE=$(CURDIR)/$(VENV)/go-cache \
 	  go build -o $@ ./tests/tools/hclcheck
 
+# The main job: the whole quickstart (dataset, split, two models, their evaluations, a local
+# endpoint), then a prediction fetched from the endpoint over HTTP. The endpoint keeps
+# running after make returns; the last line says how to take everything down.
 demo: install
 	$(BIN)/mlform validate examples/quickstart
-	$(BIN)/mlform graph examples/quickstart
 	$(BIN)/mlform plan examples/quickstart
-	$(BIN)/mlform apply --auto-approve --target dataset.churn examples/quickstart
-	$(BIN)/mlform state list examples/quickstart
+	$(BIN)/mlform apply --auto-approve examples/quickstart
+	$(BIN)/python examples/quickstart/predict.py
+	@echo "The endpoint keeps serving; take everything down with: $(BIN)/mlform destroy examples/quickstart"
 
 lint: install
 	$(BIN)/ruff check mlform providers tests examples
@@ -85,13 +149,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install $(BIN)/hclcheck postgres
+unit: install $(BIN)/hclcheck postgres docker
 	MLFORM_HCLCHECK=$(CURDIR)/$(BIN)/hclcheck MLFORM_TEST_POSTGRESQL=$(MLFORM_TEST_POSTGRESQL) \
 	  $(BIN)/pytest
 
 test: lint typecheck unit
 
-bench: install postgres
+bench: install postgres system-deps
 	MLFORM_TEST_POSTGRESQL=$(MLFORM_TEST_POSTGRESQL) $(BIN)/python tests/benchmarks/run.py
 
 clean:

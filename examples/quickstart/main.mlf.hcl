@@ -57,6 +57,30 @@ model "churn" {
   early_stopping_rounds = 20 # watches the split's "valid" part
 }
 
+# A neural network beside the trees, on the same split: its evaluation compares the two.
+model "churn_nn" {
+  type                  = "tensorflow"
+  split                 = split.churn
+  label                 = "churned"
+  learning_rate         = 0.005
+  epochs                = 30
+  batch_size            = 64
+  early_stopping_rounds = 4
+  seed                  = 42
+
+  layer "dense" {
+    units      = 32
+    activation = "relu"
+  }
+  layer "dropout" {
+    rate = 0.1
+  }
+  layer "dense" {
+    units      = 16
+    activation = "relu"
+  }
+}
+
 evaluation "churn" {
   model    = model.churn
   part     = "test" # the default when the split has a test part
@@ -68,6 +92,16 @@ evaluation "churn" {
   threshold {
     metric = "auc"
     min    = 0.80
+  }
+}
+
+evaluation "churn_nn" {
+  model    = model.churn_nn
+  metrics  = ["auc", "accuracy", "logloss"]
+  slice_by = ["plan"]
+  threshold {
+    metric = "auc"
+    min    = 0.75
   }
 }
 
@@ -85,4 +119,8 @@ output "endpoint_url" {
 
 output "auc" {
   value = evaluation.churn.metrics.auc
+}
+
+output "auc_nn" {
+  value = evaluation.churn_nn.metrics.auc
 }
