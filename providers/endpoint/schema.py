@@ -62,9 +62,17 @@ SCHEMA = ResourceSchema(
             ),
             Attribute("workers", NUMBER, "The number of server processes.", default=1),
             Attribute(
+                "max_body_bytes",
+                NUMBER,
+                "The largest request body accepted, in bytes; larger ones get 413.",
+                default=1048576,
+            ),
+            Attribute(
                 "base_image",
                 STRING,
-                "docker: the image to build on (default python:3.11-slim).",
+                "docker: the image to build on, with Python 3.11 as python3 (default "
+                "mlform-base:bookworm when the engine has it, from `make docker`, else "
+                "python:3.11-slim-bookworm).",
             ),
             Attribute(
                 "keep_image",
@@ -80,11 +88,51 @@ SCHEMA = ResourceSchema(
                 "The base URL: {url}/v2/models/{name}/infer.",
                 computed=True,
             ),
+            Attribute(
+                "port",
+                NUMBER,
+                "The port the endpoint answers on (the one chosen when port is unset).",
+                computed=True,
+            ),
             Attribute("model_id", STRING, "The id of the model being served.", computed=True),
             Attribute(
-                "handle",
+                "transform_id",
                 STRING,
-                "The process id or container id serving the endpoint.",
+                "The id of the split's fitted transform being served.",
+                computed=True,
+            ),
+            Attribute(
+                "version",
+                STRING,
+                "The version being served (the server's /v2/models/{name}/ready says it too).",
+                computed=True,
+            ),
+            Attribute(
+                "runtime_dir",
+                STRING,
+                "The directory the server serves from: versions/, current, workers/, server.log.",
+                computed=True,
+            ),
+            Attribute(
+                "pid",
+                NUMBER,
+                "local: the server's process id (the leader of its process group).",
+                computed=True,
+            ),
+            Attribute(
+                "started",
+                NUMBER,
+                "local: the process's start time in clock ticks since boot (/proc/PID/stat), "
+                "which tells the server from a later process given the same pid.",
+                computed=True,
+            ),
+            Attribute("log_file", STRING, "local: the server's log.", computed=True),
+            Attribute("container_id", STRING, "docker: the container's id.", computed=True),
+            Attribute("image", STRING, "docker: the image the container runs.", computed=True),
+            Attribute(
+                "docker_host",
+                STRING,
+                "docker: the engine the container runs on, which refresh and destroy use.",
                 computed=True,
             ),
         ),

@@ -1,4 +1,5 @@
-"""Checks of an endpoint's configuration: runtime, port, workers, and exposure."""
+"""Checks of an endpoint's configuration: runtime, port, workers, body limit, exposure, and
+whether a replacement can run beside the old server (`create_before_destroy`)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,16 @@ Config = Mapping[str, Any]
 DOCKER_ONLY = ("base_image", "keep_image")
 
 
-def validate_endpoint(config: Config) -> list[ProviderDiagnostic]:
+def validate_endpoint(
+    config: Config, create_before_destroy: bool = False
+) -> list[ProviderDiagnostic]:
     return [
         *check_runtime(config),
         *check_port(config),
         *check_positive_whole(value_of(config, "workers"), ("workers",)),
+        *check_positive_whole(value_of(config, "max_body_bytes"), ("max_body_bytes",)),
         *check_exposure(config),
+        *(check_create_before_destroy(config) if create_before_destroy else []),
     ]
 
 
@@ -73,5 +78,23 @@ def check_exposure(config: Config) -> list[ProviderDiagnostic]:
             f'the endpoint listens on "{host}" without a token: anyone who can reach this '
             "machine can call it. Set token (from a sensitive variable), or listen on 127.0.0.1",
             ("host",),
+        )
+    ]
+
+
+def check_create_before_destroy(config: Config) -> list[ProviderDiagnostic]:
+    """A replacement created before the old server is destroyed needs a port of its own: two
+    servers cannot listen on one port, so a fixed port that a replacement keeps cannot work."""
+    port = value_of(config, "port")
+    if port is None:
+        return []
+    shown = f"port {port}" if is_whole_number(port) else "its fixed port"
+    return [
+        ProviderDiagnostic.error(
+            f"create_before_destroy starts the replacement while the old server still listens "
+            f"on {shown}, which the replacement keeps, so it could not listen. Leave port unset "
+            "(a free port is chosen, see the url output), or remove create_before_destroy "
+            "from the lifecycle block.",
+            ("port",),
         )
     ]
