@@ -157,6 +157,7 @@ test: lint typecheck unit
 
 bench: install postgres system-deps
 	MLFORM_TEST_POSTGRESQL=$(MLFORM_TEST_POSTGRESQL) $(BIN)/python tests/benchmarks/run.py
+	$(BIN)/python tests/benchmarks/serving_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

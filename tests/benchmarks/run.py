@@ -271,6 +271,109 @@ def split_million_reference(ctx: Context) -> Command:
     )
 
 
+TRAINING_CONFIG = """
+dataset "big" {
+  source = "big.csv"
+  where  = "tenure > 0"
+}
+
+split "big" {
+  dataset = dataset.big
+  ratio   = { train = 0.7, valid = 0.1, test = 0.2 }
+  seed    = 42
+  label   = "label"
+
+  fill {
+    columns = [%(numeric)s]
+    method  = "mean"
+  }
+  standardize {
+    columns = [%(numeric)s]
+  }
+  one_hot {
+    columns = [%(strings)s]
+  }
+}
+
+model "big" {
+  type    = "xgboost"
+  split   = split.big
+  label   = "label"
+  params  = { objective = "binary:logistic", max_depth = 6, eta = 0.1, tree_method = "hist" }
+  rounds  = 100
+  nthread = 2
+}
+
+evaluation "big" {
+  model   = model.big
+  metrics = ["auc", "accuracy", "logloss"]
+  plots   = []
+}
+"""
+TRAINED = ("dataset.big", "split.big", "model.big", "evaluation.big")
+
+
+def _training_data(ctx: Context) -> tuple[Path, Path]:
+    """A 1,000,000 x 20 CSV (14 numeric columns, 4 with 2%% missing values, 4 string columns,
+    tenure and a 0/1 label depending on them), and the configuration of its training,
+    applied once."""
+    import subprocess
+
+    config, home = ctx.workdir / "training", ctx.workdir / "training-state"
+    if not config.exists():
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        config, home = ctx.scratch("training"), ctx.scratch("training-state")
+        rng = np.random.default_rng(11)
+        rows = 1_000_000
+        columns: dict[str, object] = {}
+        signal = np.zeros(rows)
+        for i in range(14):
+            values = rng.normal(0, 1 + i % 3, rows)
+            signal += values * (0.3 if i < 5 else 0.02)
+            columns[f"x{i}"] = pa.array(values, mask=rng.random(rows) < 0.02 if i < 4 else None)
+        for i in range(4):
+            codes = rng.integers(0, 3 + 2 * i, rows)
+            signal += (codes == 1) * 0.5
+            columns[f"c{i}"] = np.array([f"k{j}" for j in range(3 + 2 * i)])[codes]
+        columns["tenure"] = rng.integers(0, 72, rows)
+        columns["label"] = (signal + rng.normal(0, 1, rows) > 0.8).astype(np.int64)
+        pacsv.write_csv(pa.table(columns), config / "big.csv")
+        numeric = ", ".join(f'"x{i}"' for i in range(14))
+        strings = ", ".join(f'"c{i}"' for i in range(4))
+        (config / "main.mlf.hcl").write_text(
+            TRAINING_CONFIG % {"numeric": numeric, "strings": strings}
+        )
+        subprocess.run(
+            [*ctx.mlform_argv("apply", "--auto-approve", "--state", str(home), str(config))],
+            check=True,
+            capture_output=True,
+        )
+    return config, home
+
+
+@suite.benchmark("train 1M x 20 CSV, mlform apply")
+def training_million(ctx: Context) -> Command:
+    """`mlform apply` of dataset, split, xgboost model (100 rounds, depth 6, hist, 2 threads)
+    and evaluation on a 1,000,000 x 20 CSV, every one rebuilt (`--replace` each, which also
+    bypasses the build cache): what mlform adds around the training is this against the
+    plain script below."""
+    config, home = _training_data(ctx)
+    replaced = [argument for address in TRAINED for argument in ("--replace", address)]
+    return ctx.mlform("apply", "--auto-approve", "--state", str(home), *replaced, str(config))
+
+
+@suite.benchmark("train 1M x 20 CSV, plain Python script")
+def training_million_reference(ctx: Context) -> Command:
+    """The same steps in one process with pyarrow, pandas, numpy, xgboost and scikit-learn's
+    metrics (tests/benchmarks/training_reference.py), storing nothing."""
+    config, _ = _training_data(ctx)
+    here = str(HERE / "training_reference.py")
+    return ctx.python_command(here, str(config / "big.csv"), label="training_reference.py")
+
+
 @suite.benchmark("fingerprint 1 GiB, unchanged then changed")
 def fingerprint_1gib(ctx: Context) -> Command:
     """Fingerprint a 1 GiB file through the stat cache: once unchanged (a stat, no read) and
