@@ -7,7 +7,14 @@ from functools import cache
 from typing import Any
 
 from mlform import __version__
-from mlform.sdk import ProviderDiagnostic, is_whole_number, number_of
+from mlform.sdk import (
+    AttributePath,
+    PlanRequest,
+    ProviderDiagnostic,
+    ResourceSchema,
+    is_whole_number,
+    number_of,
+)
 
 VERSION = __version__
 """The built-in providers are versioned with mlform itself; the version is in every build key."""
@@ -66,3 +73,13 @@ def library_versions(*distributions: str) -> dict[str, str]:
     """The installed versions of the libraries that shape a result, to record with it (read
     once per process: every dataset planned or built asks)."""
     return dict(_installed(*distributions))
+
+
+def replacement(schema: ResourceSchema, request: PlanRequest) -> list[AttributePath] | None:
+    """The paths whose change forces a replacement (`[]` for a create), or None when the
+    prior object stands: no input changed but those that update in place (`description`,
+    `tags`), so its recorded outputs are the planned ones."""
+    prior_inputs, prior_outputs = request.prior_inputs, request.prior_outputs
+    if prior_inputs is None or prior_outputs is None:
+        return []
+    return schema.block.replacement_paths(prior_inputs, request.proposed_inputs) or None

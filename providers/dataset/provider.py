@@ -25,7 +25,6 @@ from mlform.sdk import (
     ApplyResponse,
     Artifact,
     ArtifactStore,
-    AttributePath,
     DeleteRequest,
     DeleteResponse,
     MissingDependencyError,
@@ -38,7 +37,7 @@ from mlform.sdk import (
     ValidateRequest,
     ValidateResponse,
 )
-from providers.common import VERSION, library_versions
+from providers.common import VERSION, library_versions, replacement
 from providers.dataset.build import DATA_ARTIFACT, build
 from providers.dataset.fingerprint import file_digest, source_fingerprint
 from providers.dataset.problems import DatasetProblem
@@ -78,13 +77,9 @@ class DatasetProvider(Provider):
 
     def plan(self, request: PlanRequest) -> PlanResponse:
         proposed = request.proposed_inputs
-        prior_inputs, prior_outputs = request.prior_inputs, request.prior_outputs
-        if prior_inputs is None or prior_outputs is None:
-            replace: list[AttributePath] = []
-        else:
-            replace = SCHEMA.block.replacement_paths(prior_inputs, proposed)
-            if not replace:
-                return PlanResponse(planned_outputs=dict(prior_outputs))
+        replace = replacement(SCHEMA, request)
+        if replace is None:
+            return PlanResponse(planned_outputs=dict(request.prior_outputs or {}))
         planned: dict[str, Any] = dict.fromkeys(OUTPUT_NAMES, UNKNOWN)
         if not sources_known(proposed):
             return PlanResponse(requires_replace=replace, planned_outputs=planned)

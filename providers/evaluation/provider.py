@@ -30,7 +30,6 @@ from mlform.sdk import (
     ApplyResponse,
     Artifact,
     ArtifactStore,
-    AttributePath,
     DeleteRequest,
     DeleteResponse,
     MissingDependencyError,
@@ -45,7 +44,7 @@ from mlform.sdk import (
     import_optional,
     is_known,
 )
-from providers.common import VERSION, library_versions
+from providers.common import VERSION, library_versions, replacement
 from providers.evaluation.code import changed_files, code_files, code_version, current_code_files
 from providers.evaluation.report import FILE as REPORT_FILE
 from providers.evaluation.schema import SCHEMA
@@ -104,12 +103,9 @@ class EvaluationProvider(Provider):
 
     def plan(self, request: PlanRequest) -> PlanResponse:
         proposed = request.proposed_inputs
-        prior_inputs, prior_outputs = request.prior_inputs, request.prior_outputs
-        replace: list[AttributePath] = []
-        if prior_inputs is not None and prior_outputs is not None:
-            replace = SCHEMA.block.replacement_paths(prior_inputs, proposed)
-            if not replace:
-                return PlanResponse(planned_outputs=dict(prior_outputs))
+        replace = replacement(SCHEMA, request)
+        if replace is None:
+            return PlanResponse(planned_outputs=dict(request.prior_outputs or {}))
         planned: dict[str, Any] = dict.fromkeys(OUTPUT_NAMES, UNKNOWN)
         if not is_known(dict(proposed)):
             return PlanResponse(replace, planned)

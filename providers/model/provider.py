@@ -26,7 +26,6 @@ from mlform.sdk import (
     ApplyRequest,
     ApplyResponse,
     Artifact,
-    AttributePath,
     DeleteRequest,
     DeleteResponse,
     MissingDependencyError,
@@ -40,7 +39,7 @@ from mlform.sdk import (
     ValidateResponse,
     value_of,
 )
-from providers.common import VERSION
+from providers.common import VERSION, replacement
 from providers.model.code import (
     CodeReference,
     code_digest,
@@ -83,12 +82,9 @@ class ModelProvider(Provider):
 
     def plan(self, request: PlanRequest) -> PlanResponse:
         proposed = request.proposed_inputs
-        prior_inputs, prior_outputs = request.prior_inputs, request.prior_outputs
-        replace: list[AttributePath] = []
-        if prior_inputs is not None and prior_outputs is not None:
-            replace = SCHEMA.block.replacement_paths(prior_inputs, proposed)
-            if not replace:
-                return PlanResponse(planned_outputs=dict(prior_outputs))
+        replace = replacement(SCHEMA, request)
+        if replace is None:
+            return PlanResponse(planned_outputs=dict(request.prior_outputs or {}))
         planned: dict[str, Any] = dict.fromkeys(OUTPUT_NAMES, UNKNOWN)
         model_type = value_of(proposed, "type")
         if model_type in FORMATS:

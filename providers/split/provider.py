@@ -19,7 +19,6 @@ from mlform.sdk import (
     ApplyRequest,
     ApplyResponse,
     Artifact,
-    AttributePath,
     DeleteRequest,
     DeleteResponse,
     PlanRequest,
@@ -31,7 +30,7 @@ from mlform.sdk import (
     did_you_mean,
     value_of,
 )
-from providers.common import VERSION, library_versions
+from providers.common import VERSION, library_versions, replacement
 from providers.problems import Problem
 from providers.split.schema import SCHEMA
 from providers.split.validate import validate_split
@@ -53,12 +52,9 @@ class SplitProvider(Provider):
 
     def plan(self, request: PlanRequest) -> PlanResponse:
         proposed = request.proposed_inputs
-        prior_inputs, prior_outputs = request.prior_inputs, request.prior_outputs
-        replace: list[AttributePath] = []
-        if prior_inputs is not None and prior_outputs is not None:
-            replace = SCHEMA.block.replacement_paths(prior_inputs, proposed)
-            if not replace:
-                return PlanResponse(planned_outputs=dict(prior_outputs))
+        replace = replacement(SCHEMA, request)
+        if replace is None:
+            return PlanResponse(planned_outputs=dict(request.prior_outputs or {}))
         planned: dict[str, Any] = dict.fromkeys(OUTPUT_NAMES, UNKNOWN)
         dataset = request.upstream.get(str(value_of(proposed, "dataset")))
         found = check_columns(proposed, dataset) if dataset is not None else []
